@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wq_percpu - queue work on a chosen CPU, and check the CPU first
+ *
+ * queue_work_on(), schedule_work_on() and schedule_delayed_work_on() put
+ * an item on one CPU's worker pool.  The kworkers of a per-CPU pool are
+ * bound to that CPU, so each handler here prints the CPU it ran on.
+ *
+ * These calls trust their caller.  The tutorial this sample replaces
+ * passes a "cpu" module parameter straight to queue_work_on(): a number
+ * at or above nr_cpu_ids indexes past the per-CPU data, a possible but
+ * never onlined CPU gives a splat, and on a CPU that goes offline the
+ * item silently runs somewhere else (its default of 2 does not even
+ * exist on a 2-CPU machine).  Here the CPU must be online, and
+ * cpus_read_lock() is held from that check until the items have run, so
+ * the CPU cannot go away in between; this delays CPU hotplug for about
+ * 100 ms.
+ *
+ * Try it:
+ *
+ *	insmod wq_percpu.ko [cpu=N]
+ *	echo 1 > /sys/module/wq_percpu/parameters/cpu	# queue on CPU 1
+ *	echo 99 > /sys/module/wq_percpu/parameters/cpu	# -EINVAL
+ *	rmmod wq_percpu		# safe at any moment
+ *
+ * An invalid CPU makes insmod fail with -EINVAL and a write fail with
+ * -EINVAL, nothing queued and the old value kept; the error lists the
+ * online CPUs.
+ *
+ * Expected output (with cpu=0; the kworker names differ):
+ *
+ *	wq_percpu: CPU 0: queueing three items (online CPUs: <cpus>)
+ *	wq_percpu: queue_work_on() item ran on CPU 0 in <comm>
+ *	wq_percpu: queue_work_on(0, wq_percpu) returned true
+ *	wq_percpu: schedule_work_on() item ran on CPU 0 in <comm>
+ *	wq_percpu: schedule_work_on(0) returned true
+ *	wq_percpu: schedule_delayed_work_on() item ran on CPU 0 in <comm>, <ms> ms after queueing
+ *	wq_percpu: schedule_delayed_work_on(0, 100 ms) returned true
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/string_choices.h>
+#include <linux/workqueue.h>
+
+#define PERCPU_DELAY_MS	100
+
+static struct workqueue_struct *percpu_wq;
+static DEFINE_MUTEX(percpu_lock);	/* percpu_cpu, percpu_running */
+static bool percpu_running;
+static int percpu_cpu;
+static unsigned long percpu_queued_at;
+static DECLARE_COMPLETION(percpu_delayed_done);
+
+/*
+ * A per-CPU kworker is bound to its CPU and the caller holds
+ * cpus_read_lock() until this has run, so the CPU number cannot change
+ * under us.  smp_processor_id() would say the same, but it exists to
+ * catch preemptible callers under CONFIG_DEBUG_PREEMPT and would warn if
+ * the worker were ever unbound; raw_smp_processor_id() states that the
+ * binding is what makes the value stable.
+ */
+static void percpu_report(const char *what)
+{
+	pr_info("%s item ran on CPU %d in %s\n",
+		what, raw_smp_processor_id(), current->comm);
+}
+
+static void percpu_work_fn(struct work_struct *work)
+{
+	percpu_report("queue_work_on()");
+}
+
+static void percpu_sched_fn(struct work_struct *work)
+{
+	percpu_report("schedule_work_on()");
+}
+
+static void percpu_delayed_fn(struct work_struct *work)
+{
+	pr_info("schedule_delayed_work_on() item ran on CPU %d in %s, %u ms after queueing\n",
+		raw_smp_processor_id(), current->comm,
+		jiffies_to_msecs(jiffies - READ_ONCE(percpu_queued_at)));
+	complete(&percpu_delayed_done);
+}
+
+static DECLARE_WORK(percpu_work, percpu_work_fn);
+static DECLARE_WORK(percpu_sched, percpu_sched_fn);
+static DECLARE_DELAYED_WORK(percpu_delayed, percpu_delayed_fn);
+
+/* Called with cpus_read_lock() held, so the answer stays true. */
+static bool percpu_cpu_ok(int cpu)
+{
+	lockdep_assert_cpus_held();
+	if (cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu))
+		return true;
+	pr_err("cpu=%d: must be an online CPU (%*pbl)\n",
+	       cpu, cpumask_pr_args(cpu_online_mask));
+	return false;
+}
+
+/*
+ * Queue one item with each call and wait for it, so that every line below
+ * comes in a fixed order and no item is left running on the previous CPU
+ * (an item still running on one pool is queued there again).
+ */
+static void percpu_run(int cpu)
+{
+	bool ret;
+
+	lockdep_assert_cpus_held();
+	pr_info("CPU %d: queueing three items (online CPUs: %*pbl)\n",
+		cpu, cpumask_pr_args(cpu_online_mask));
+
+	ret = queue_work_on(cpu, percpu_wq, &percpu_work);
+	flush_work(&percpu_work);
+	pr_info("queue_work_on(%d, wq_percpu) returned %s\n", cpu, str_true_false(ret));
+
+	ret = schedule_work_on(cpu, &percpu_sched);
+	flush_work(&percpu_sched);
+	pr_info("schedule_work_on(%d) returned %s\n", cpu, str_true_false(ret));
+
+	reinit_completion(&percpu_delayed_done);
+	WRITE_ONCE(percpu_queued_at, jiffies);
+	ret = schedule_delayed_work_on(cpu, &percpu_delayed,
+				       msecs_to_jiffies(PERCPU_DELAY_MS));
+	wait_for_completion(&percpu_delayed_done);
+	flush_delayed_work(&percpu_delayed);	/* its handler has returned */
+	pr_info("schedule_delayed_work_on(%d, %d ms) returned %s\n",
+		cpu, PERCPU_DELAY_MS, str_true_false(ret));
+}
+
+static int percpu_cpu_set(const char *val, const struct kernel_param *kp)
+{
+	int cpu, ret = 0;
+
+	if (kstrtoint(val, 0, &cpu)) {
+		pr_err("cpu: not a number, must be an online CPU (%*pbl)\n",
+		       cpumask_pr_args(cpu_online_mask));
+		return -EINVAL;
+	}
+	mutex_lock(&percpu_lock);
+	cpus_read_lock();
+	if (!percpu_cpu_ok(cpu)) {
+		ret = -EINVAL;
+	} else {
+		percpu_cpu = cpu;
+		/* At insmod time this only stores; init queues. */
+		if (percpu_running)
+			percpu_run(cpu);
+	}
+	cpus_read_unlock();
+	mutex_unlock(&percpu_lock);
+	return ret;
+}
+
+static const struct kernel_param_ops percpu_cpu_ops = {
+	.set = percpu_cpu_set,
+	.get = param_get_int,
+};
+module_param_cb(cpu, &percpu_cpu_ops, &percpu_cpu, 0644);
+MODULE_PARM_DESC(cpu, "CPU to queue on; a write queues again (online CPU, default 0)");
+
+static int __init wq_percpu_init(void)
+{
+	int ret = 0;
+
+	percpu_wq = alloc_workqueue("wq_percpu", WQ_PERCPU, 0);
+	if (!percpu_wq)
+		return -ENOMEM;
+
+	mutex_lock(&percpu_lock);
+	cpus_read_lock();
+	/* Checked again: the CPU may have gone offline since insmod parsed it. */
+	if (percpu_cpu_ok(percpu_cpu)) {
+		percpu_run(percpu_cpu);
+		percpu_running = true;
+	} else {
+		ret = -EINVAL;
+	}
+	cpus_read_unlock();
+	mutex_unlock(&percpu_lock);
+
+	if (ret)
+		destroy_workqueue(percpu_wq);
+	return ret;
+}
+
+static void __exit wq_percpu_exit(void)
+{
+	/* Writes to "cpu" may still come in: make them queue nothing. */
+	mutex_lock(&percpu_lock);
+	percpu_running = false;
+	mutex_unlock(&percpu_lock);
+
+	/* Every run waits for its items; these only make sure. */
+	cancel_delayed_work_sync(&percpu_delayed);
+	cancel_work_sync(&percpu_sched);
+	destroy_workqueue(percpu_wq);
+}
+
+module_init(wq_percpu_init);
+module_exit(wq_percpu_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("@SUBMITTER@");
+MODULE_DESCRIPTION("Queue work on a chosen, checked, online CPU");

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# wq_gpio_irq on the PL061 line 3 of the arm64 "virt" machine, which QEMU
+# pulses for 100 ms at each QMP system_powerdown (scripts/gpio-proof puts
+# the "button" node in place of /gpio-keys and presses from the host).
+# The number of presses comes from wqs.presses= on the command line.
+# Checks:
+#
+#  pl061 probe:    the button binds to the PL061 line, debounce 20 ms;
+#  pl061 presses:  N presses give 2N edges, 2N handled, none debounced
+#                  or dropped, "pressed" and "released" event lines;
+#  pl061 unbind:   the "stopped:" line adds up; nothing left behind.
+. /wqs/lib.sh
+# Results go through the kernel log at NOTICE, like the WQS- markers, so
+# that they reach the console as whole lines.
+note() { echo "<5>wqs: $*" >/dev/kmsg; }
+
+M=wq_gpio_irq
+D=/sys/bus/platform/drivers/$M
+DEV=$D/button
+N=5
+for arg in $(cat /proc/cmdline); do
+	case $arg in wqs.presses=*) N=${arg#wqs.presses=} ;; esac
+done
+
+counts() { E=$(cat $DEV/edges) H=$(cat $DEV/handled) B=$(cat $DEV/debounced) \
+	   DR=$(cat $DEV/dropped_fifo_full); }
+
+kmemleak_clear
+WQ0=$(wq_devices)
+
+check_begin "pl061 probe"
+dmesg -c >/dev/null
+ko=$(ls /wqs/extra/$M*.ko 2>/dev/null | head -n 1)
+if [ -n "$ko" ]; then insmod "$ko"; else modprobe $M; fi ||
+	check_fail "loading $M failed"
+[ -e $DEV/edges ] || check_fail "no device bound to $M"
+dmesg | grep "$M"
+dmesg | grep -q "$M button: IRQ [0-9]*, debounce 20 ms" || check_fail "no 'IRQ <n>, debounce 20 ms' line"
+grep -q "button" /proc/interrupts || check_fail "no 'button' in /proc/interrupts"
+grep "button" /proc/interrupts
+check_end
+[ -e $DEV/edges ] || exit 1	# nothing else can work
+
+check_begin "pl061 presses"
+# The host presses when it reads this line on the console.
+echo "<5>wqs-pl061: ready for $N presses" >/dev/kmsg
+t=0
+while [ $t -lt 1200 ]; do
+	counts
+	[ "$E" -ge $((2 * N)) ] && [ "$E" = $((H + B + DR)) ] && break
+	usleep 100000
+	t=$((t + 1))
+done
+sleep 1		# nothing more may come
+counts
+note "$N presses: edges $E, handled $H, debounced $B, dropped $DR, level $(cat $DEV/level)"
+dmesg | grep "$M button: event" | tail -n 4
+[ "$E" = $((2 * N)) ] || check_fail "$E edges for $N presses, want $((2 * N))"
+[ "$H" = $((2 * N)) ] && [ "$B" = 0 ] && [ "$DR" = 0 ] ||
+	check_fail "handled $H, debounced $B, dropped $DR: want $((2 * N)), 0, 0"
+dmesg | grep -q "$M button: event [0-9]*: pressed" || check_fail "no 'pressed' event line"
+dmesg | grep -q "$M button: event [0-9]*: released" || check_fail "no 'released' event line"
+[ "$(cat $DEV/level)" = 0 ] || check_fail "level $(cat $DEV/level) after the last release"
+check_end
+
+check_begin "pl061 unbind"
+echo button >$D/unbind || check_fail "unbind failed"
+line=$(dmesg | grep "$M button: stopped:")
+echo "$line"
+echo "$line" | grep -q "stopped: $E edges = $H handled + $B debounced + $DR dropped" ||
+	check_fail "the stopped line does not match the counters"
+rmmod $M || check_fail "rmmod failed"
+[ "$(wq_devices)" = "$WQ0" ] || check_fail "workqueue left: $(wq_devices)"
+kmemleak_check || check_fail "kmemleak found leaks"
+check_end
+
+[ "$WQS_FAILED" = 0 ]

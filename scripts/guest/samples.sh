@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: GPL-2.0
+# Every sample under the debug options, two checks each:
+#
+#  scenario:    load with defaults, wait for the "Expected output" lines of
+#               its header in order, unload;
+#  reliability: 50 load/unload cycles with the unload at varying moments;
+#               every bad value of every parameter refused at load and at
+#               run time with a clear message and nothing changed;
+#               concurrent valid writes to the writable parameters from
+#               every CPU; sample-specific steps from sample-<module>.sh.
+#
+# Both end with nothing left behind: no new workqueue in
+# /sys/bus/workqueue/devices, no rescuer thread, no kmemleak report.
+# Splats are caught by the host, which reads the whole console.
+. /wqs/lib.sh
+
+CYCLES=${CYCLES:-50}
+NCPU=$(grep -c '^processor' /proc/cpuinfo)
+[ "$NCPU" -gt 0 ] || NCPU=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)
+POSSIBLE=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)
+SKIPLIST=" wq_bench "	# a benchmark: checked by bench-short.sh
+LOADS=0 UNLOADS=0 BAD=0
+
+residue_before() { WQ0=$(wq_devices); RS0=$(rescuers); }
+residue_check() {
+	[ "$(wq_devices)" = "$WQ0" ] ||
+		check_fail "workqueue left in /sys/bus/workqueue/devices: $(wq_devices | tr '\n' ' ')"
+	[ "$(rescuers)" = "$RS0" ] || check_fail "rescuer thread left: $(rescuers | tr '\n' ' ')"
+	loaded "$1" && check_fail "$1 still loaded"
+	kmemleak_check || check_fail "kmemleak found leaks"
+}
+
+load() { # MODULE [ARGS...]: modprobe, counted
+	LOADS=$((LOADS + 1))
+	modprobe "$@" 2>/tmp/modprobe.err
+}
+unload() {
+	UNLOADS=$((UNLOADS + 1))
+	rmmod "$1"
+}
+
+# Parameters of MODULE as "name|type|description", from the module itself.
+params() {
+	modinfo -F parmtype "$1" | while IFS=: read -r n t; do
+		d=$(modinfo -F parm "$1" | sed -n "s/^$n://p")
+		echo "$n|$t|$d"
+	done
+}
+
+# Values a parameter must refuse, from its description's "(MIN-MAX" /
+# "(online CPU" / "(bool" / "(charp" part.
+bad_values() { # TYPE DESC
+	case $2 in
+	*"(online CPU"*)
+		echo "-1 $POSSIBLE 4096 99999999999 abc 1x" ;;
+	*"(bool"*)
+		echo "abc 2 -1 yess" ;;
+	*)
+		r=$(echo "$2" | sed -n 's/.*(\(-\{0,1\}[0-9][0-9]*\)-\([0-9][0-9]*\)[,)].*/\1 \2/p')
+		[ -n "$r" ] || return 0
+		set -- $r
+		echo "$(($1 - 1)) $(($2 + 1)) 4294967296 99999999999999999999 abc 1x"
+		[ "$1" -gt 0 ] && echo "-1" ;;
+	esac
+}
+
+# A valid value to write at run time: the minimum, and the default.
+good_values() { # DESC
+	case $1 in
+	*"(online CPU"*) echo "0 $((NCPU - 1))" ;;
+	*"(bool"*) echo "1 0" ;;
+	*)
+		min=$(echo "$1" | sed -n 's/.*(\(-\{0,1\}[0-9][0-9]*\)-[0-9][0-9]*[,)].*/\1/p')
+		def=$(echo "$1" | sed -n 's/.*default \(-\{0,1\}[0-9][0-9]*\)).*/\1/p')
+		echo "$min $def" ;;
+	esac
+}
+
+scenario() { # MODULE
+	m=$1
+	check_begin "sample $m scenario"
+	residue_before
+	kmemleak_clear
+	dmesg -c >/dev/null
+	if ! load "$m"; then
+		check_fail "modprobe $m failed: $(cat /tmp/modprobe.err)"
+	elif [ -s "/wqs/expect/$m.re" ]; then
+		n=$(wc -l <"/wqs/expect/$m.re")
+		if wait_lines "/wqs/expect/$m.re" 180 >/tmp/miss; then
+			echo "wqs: $m: all $n expected lines, in order"
+		else
+			check_fail "$(cat /tmp/miss)"
+			dmesg | grep "$m" | tail -n 20
+		fi
+	fi
+	loaded "$m" && { unload "$m" || check_fail "rmmod $m failed"; }
+	residue_check "$m"
+	check_end
+}
+
+reliability() { # MODULE
+	m=$1
+	check_begin "sample $m reliability"
+	residue_before
+	kmemleak_clear
+	i=0 fails=0
+	while [ $i -lt "$CYCLES" ]; do
+		# 0 ms (pending), then moments spread over the first 1.2 s.
+		wait_ms=$(( (i * 7919) % 1200 ))
+		[ $((i % 5)) = 0 ] && wait_ms=0
+		if load "$m"; then
+			[ $wait_ms = 0 ] || ms $wait_ms
+			unload "$m" || { check_fail "rmmod $m failed in cycle $i"; break; }
+		else
+			check_fail "modprobe $m failed in cycle $i: $(cat /tmp/modprobe.err)"
+			break
+		fi
+		i=$((i + 1))
+	done
+	echo "wqs: $m: $i load/unload cycles"
+
+	params "$m" >/tmp/params
+	while IFS='|' read -r p t d; do
+		for v in $(bad_values "$t" "$d"); do
+			BAD=$((BAD + 1))
+			dmesg -c >/dev/null
+			if load "$m" "$p=$v"; then
+				check_fail "$m accepted $p=$v at load"
+				unload "$m"
+				continue
+			fi
+			loaded "$m" && check_fail "$m stayed loaded after refusing $p=$v"
+			dmesg | grep -q "$p" || check_fail "no message naming '$p' when $p=$v was refused"
+		done
+	done </tmp/params
+
+	# Run-time writes: bad ones refused and nothing changed, then valid
+	# ones from every CPU at once.
+	if load "$m"; then
+		while IFS='|' read -r p t d; do
+			f=/sys/module/$m/parameters/$p
+			[ -w "$f" ] || continue
+			for v in $(bad_values "$t" "$d"); do
+				BAD=$((BAD + 1))
+				before=$(cat "$f")
+				if echo "$v" >"$f" 2>/dev/null; then
+					check_fail "$m accepted $p=$v at run time"
+				fi
+				[ "$(cat "$f")" = "$before" ] || check_fail "$p changed after refusing $v"
+			done
+			good=$(good_values "$d")
+			[ -n "$good" ] || continue
+			c=0
+			while [ $c -lt "$NCPU" ]; do
+				taskset -c $c sh -c "for r in 1 2 3 4 5 6 7 8; do
+					for v in $good; do echo \$v >$f || echo 'wqs: write failed: $p='\$v; done
+				done" &
+				c=$((c + 1))
+			done
+			wait
+		done </tmp/params
+		[ -f "/wqs/sample-$m.sh" ] && . "/wqs/sample-$m.sh"
+		unload "$m" || check_fail "rmmod $m failed after the run-time writes"
+	else
+		check_fail "modprobe $m failed: $(cat /tmp/modprobe.err)"
+	fi
+	residue_check "$m"
+	check_end
+}
+
+mods=$(ls "$MODDIR"/kernel/samples/workqueue/*.ko 2>/dev/null | sed 's|.*/||; s|\.ko$||' | sort)
+if [ -z "$mods" ]; then
+	check_begin "samples"
+	check_fail "no sample modules in $MODDIR"
+	check_end
+	exit 1
+fi
+for m in $mods; do
+	case $SKIPLIST in *" $m "*) continue ;; esac
+	scenario "$m"
+	reliability "$m"
+done
+mark "wqs: counts: $LOADS loads, $UNLOADS unloads, $BAD bad inputs tried"
+[ "$WQS_FAILED" = 0 ]
