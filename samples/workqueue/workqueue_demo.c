@@ -13,8 +13,9 @@
  * Every work function runs in process context: it may sleep (msleep()),
  * take a mutex and wait for other work (flush_work(), flush_workqueue()).
  * The waits are what give the output below its fixed order: the
- * dedicated items wait for the immediate item, and the delayed item waits
- * for the dedicated queue to drain.  Without them the three kinds of work
+ * handlers wait for module init to finish, the dedicated items wait for
+ * the immediate item, and the delayed item waits for the dedicated queue
+ * to drain.  Without them the three kinds of work
  * run concurrently and their lines interleave.
  *
  * Try it:
@@ -79,13 +80,21 @@ static struct workqueue_struct *demo_wq;
 static struct demo_item demo_items[DEMO_ITEMS];
 static atomic_t demo_count = ATOMIC_INIT(0);
 
-/* Held by module init while it sets up; handlers take it to read demo_wq. */
+/*
+ * Held by module init while it sets up.  The immediate and the delayed
+ * handler take it first, so that they print after init has finished.
+ */
 static DEFINE_MUTEX(demo_lock);
 
 static void demo_immediate_fn(struct work_struct *work)
 {
-	int count = atomic_inc_return(&demo_count);
+	int count;
 
+	/* Sleeping on a mutex is fine here: wait until init has finished. */
+	mutex_lock(&demo_lock);
+	mutex_unlock(&demo_lock);
+
+	count = atomic_inc_return(&demo_count);
 	pr_info("Immediate work executed! Count: %d, PID: %d\n",
 		count, task_pid_nr(current));
 	msleep(100);		/* process context: sleeping is allowed */
