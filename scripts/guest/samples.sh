@@ -39,11 +39,13 @@ unload() {
 	rmmod "$1"
 }
 
-# Parameters of MODULE as "name|type|description", from the module itself.
+# Parameters of MODULE as "name|type|description", from the module itself
+# ("parm" lists them all; "parmtype" only those of plain module_param()).
 params() {
-	modinfo -F parmtype "$1" | while IFS=: read -r n t; do
-		d=$(modinfo -F parm "$1" | sed -n "s/^$n://p")
-		echo "$n|$t|$d"
+	modinfo -F parm "$1" | while IFS= read -r line; do
+		n=${line%%:*}
+		t=$(modinfo -F parmtype "$1" | sed -n "s/^$n://p")
+		echo "$n|$t|${line#*:}"
 	done
 }
 
@@ -53,8 +55,8 @@ bad_values() { # TYPE DESC
 	case $2 in
 	*"(online CPU"*)
 		echo "-1 $POSSIBLE 4096 99999999999 abc 1x" ;;
-	*"(bool"*)
-		echo "abc 2 -1 yess" ;;
+	*"(bool"*)	# kstrtobool() takes y/n/1/0/on/off and their long forms
+		echo "abc 2 -1" ;;
 	*)
 		r=$(echo "$2" | sed -n 's/.*(\(-\{0,1\}[0-9][0-9]*\)-\([0-9][0-9]*\)[,)].*/\1 \2/p')
 		[ -n "$r" ] || return 0
@@ -139,7 +141,9 @@ reliability() { # MODULE
 	if load "$m"; then
 		while IFS='|' read -r p t d; do
 			f=/sys/module/$m/parameters/$p
-			[ -w "$f" ] || continue
+			# Writable by its mode (-w is always true for root).
+			mode=$(stat -c %a "$f")
+			case ${mode%??} in [2367]) ;; *) continue ;; esac
 			for v in $(bad_values "$t" "$d"); do
 				BAD=$((BAD + 1))
 				before=$(cat "$f")
