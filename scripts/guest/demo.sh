@@ -9,12 +9,15 @@ dmesg -c >/dev/null
 modprobe workqueue_demo || { echo "modprobe workqueue_demo failed"; exit 1; }
 seen=0 t=0
 while [ $t -lt 120 ]; do
-	n=$(dmesg | grep -c 'workqueue_demo:')
+	# One snapshot per round: counting and printing from two reads of
+	# the log would lose the lines that arrive in between.
+	dmesg | grep 'workqueue_demo:' >/tmp/demo.now
+	n=$(wc -l </tmp/demo.now)
 	if [ "$n" -gt "$seen" ]; then
-		dmesg | grep 'workqueue_demo:' | tail -n $((n - seen))
+		sed -n "$((seen + 1)),\$p" /tmp/demo.now
 		seen=$n
 	fi
-	dmesg | grep -q 'Delayed work finished' && break
+	grep -q 'Delayed work finished' /tmp/demo.now && break
 	usleep 250000
 	t=$((t + 1))
 done
