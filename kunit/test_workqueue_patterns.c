@@ -203,24 +203,46 @@ struct wqp_ctx {
 /*
  * Lockdep gives all work items initialised at one INIT_WORK() site one
  * class.  Items of BH and of task queues must not share a site, or
- * lockdep sees the same "lock" taken in softirq and in process context.
+ * lockdep sees the same "lock" taken in softirq and in process context:
+ * hence one initialiser per context.
  */
+static void wqp_init_bh_work(struct work_struct *work, work_func_t fn)
+{
+	INIT_WORK(work, fn);
+}
+
+static void wqp_init_task_work(struct work_struct *work, work_func_t fn)
+{
+	INIT_WORK(work, fn);
+}
+
 static void wqp_init_work(struct wqp_ctx *ctx, struct work_struct *work,
 			  work_func_t fn)
 {
 	if (ctx->kind->bh)
-		INIT_WORK(work, fn);
+		wqp_init_bh_work(work, fn);
 	else
-		INIT_WORK(work, fn);
+		wqp_init_task_work(work, fn);
+}
+
+static void wqp_init_bh_delayed_work(struct delayed_work *dwork, work_func_t fn)
+{
+	INIT_DELAYED_WORK(dwork, fn);
+}
+
+static void wqp_init_task_delayed_work(struct delayed_work *dwork,
+				       work_func_t fn)
+{
+	INIT_DELAYED_WORK(dwork, fn);
 }
 
 static void wqp_init_delayed_work(struct wqp_ctx *ctx,
 				  struct delayed_work *dwork, work_func_t fn)
 {
 	if (ctx->kind->bh)
-		INIT_DELAYED_WORK(dwork, fn);
+		wqp_init_bh_delayed_work(dwork, fn);
 	else
-		INIT_DELAYED_WORK(dwork, fn);
+		wqp_init_task_delayed_work(dwork, fn);
 }
 
 struct wqp_item {

@@ -18,6 +18,15 @@ wqs_author() { printf '%s <%s>\n' "$WQS_AUTHOR_NAME" "$WQS_AUTHOR_EMAIL"; }
 say() { printf '[%s] %s\n' "${WQS_ME:-wq}" "$*" >&2; }
 die() { printf '[%s] error: %s\n' "${WQS_ME:-wq}" "$*" >&2; exit 1; }
 
+# console_text LOG: a guest's console log as lines of text: no carriage
+# returns, and no line that printk cut short when another CPU took the
+# console over (printk then says "** replaying previous printk message **"
+# and prints the whole line again), so every reader sees whole lines.
+console_text() {
+	tr -d '\r' <"$1" | awk '/^\*\* replaying previous printk message \*\*$/ { held = 0; next }
+		{ if (held) print prev; prev = $0; held = 1 } END { if (held) print prev }'
+}
+
 # Time a step and say how long it took.
 step() {
 	local what=$1 t0=$SECONDS

@@ -48,6 +48,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/string_choices.h>
 #include <linux/workqueue.h>
 
 #define BURN_US		5000
@@ -144,7 +145,7 @@ static void print_table(int nr, const struct scenario *s)
 			s->ms[i], s->ev[2 * i], ev_text(s->ev[2 * i], s->ev[2 * i + 1]));
 	}
 	pr_info("scenario %d done: at most %d in flight, order as in workqueue.rst: %s\n",
-		nr, most, in_order ? "yes" : "no");
+		nr, most, str_yes_no(in_order));
 }
 
 /* Run scenario @nr (1-4) on @cpu, with scen_lock held. */
