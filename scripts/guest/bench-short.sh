@@ -18,6 +18,7 @@ lines() { cat /tmp/wq_bench.lines; }
 
 dmesg -c >/dev/null		# busybox dmesg has no -C
 check_begin wq_bench-short-run
+since_here
 if ! load iters=40 delayed_reps=1; then
 	check_fail "cannot load wq_bench"
 elif ! wait_dmesg 'wq_bench: (end|stopped)' 600; then

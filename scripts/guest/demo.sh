@@ -5,22 +5,21 @@
 echo
 echo "== workqueue_demo: loading; its lines follow as the work runs (about 5 s)"
 dmesg -n 1
+since_here
 dmesg -c >/dev/null
-modprobe workqueue_demo || { echo "modprobe workqueue_demo failed"; exit 1; }
-seen=0 t=0
-while [ $t -lt 120 ]; do
-	# One snapshot per round: counting and printing from two reads of
-	# the log would lose the lines that arrive in between.
-	dmesg | grep 'workqueue_demo:' >/tmp/demo.now
-	n=$(wc -l </tmp/demo.now)
-	if [ "$n" -gt "$seen" ]; then
-		sed -n "$((seen + 1)),\$p" /tmp/demo.now
-		seen=$n
-	fi
-	grep -q 'Delayed work finished' /tmp/demo.now && break
-	usleep 250000
-	t=$((t + 1))
-done
+# awk prints each of the module's lines the moment the kernel logs it,
+# with the kernel's own timestamp (kmsg_open: a reader of /dev/kmsg).
+kmsg_open
+timeout 120 awk -v START="$WQS_SINCE" '
+	/^ / { next }
+	{ split($0, f, ","); t = f[3] / 1000000; sub(/^[^;]*;/, "") }
+	!go { go = ($0 == START); next }
+	/^workqueue_demo: / { printf "[%9.2f] %s\n", t, $0; fflush() }
+	/^workqueue_demo: Delayed work finished/ { exit }' <$KMSG_FIFO &
+reader=$!
+modprobe workqueue_demo || { echo "modprobe workqueue_demo failed"; kill $reader; kmsg_close; exit 1; }
+wait $reader || echo "== workqueue_demo did not finish within 120 s"
+kmsg_close
 rmmod workqueue_demo
 dmesg | grep 'workqueue_demo: Unloaded'
 dmesg -n 7

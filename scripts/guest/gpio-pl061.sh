@@ -22,8 +22,8 @@ for arg in $(cat /proc/cmdline); do
 	case $arg in wqs.presses=*) N=${arg#wqs.presses=} ;; esac
 done
 
-counts() { E=$(cat $DEV/edges) H=$(cat $DEV/handled) B=$(cat $DEV/debounced) \
-	   DR=$(cat $DEV/dropped_fifo_full); }
+counts() { read -r E <$DEV/edges; read -r H <$DEV/handled; read -r B <$DEV/debounced
+	   read -r DR <$DEV/dropped_fifo_full; }
 
 kmemleak_clear
 WQ0=$(wq_devices)

@@ -10,6 +10,7 @@ check_begin "teardown wrong way caught by DEBUG_OBJECTS"
 # The host accepts these splats in this check only, and only these.
 expect_splat "ODEBUG: free active \(active state 0\) object: [0-9a-f]+ object type: (timer_list|work_struct) hint: wqd_(report|periodic)_fn"
 expect_splat "WARNING: .*lib/debugobjects.c:[0-9]+ .*debug_print_object"
+since_here
 dmesg -c >/dev/null
 if modprobe wq_delayed wrong_teardown=1; then
 	sleep 1
