@@ -64,15 +64,28 @@ since_here() {
 	echo "<7>$WQS_SINCE" >/dev/kmsg
 }
 
-# kmsg_open / kmsg_close: a cat of /dev/kmsg into a FIFO, which hands
+# kmsg_open / kmsg_close: a reader of /dev/kmsg into a FIFO, which hands
 # each kernel log record to the reader as it is written, so that waiting
 # for a line costs nothing (polling dmesg would start programs all the
 # time).  busybox awk cannot read /dev/kmsg itself: it reads in pieces too
 # small for a long record, and the kernel refuses those reads.
+# A new reader starts at the oldest record; when the log is full, the
+# kernel overwrites that record at once and the read fails with EPIPE
+# after moving the reader on to the oldest record left.  cat stops at the
+# error, so another cat goes on from the same open file, which keeps the
+# position: no record is read twice.
 KMSG_FIFO=/tmp/kmsg.fifo
 kmsg_open() {
 	[ -p $KMSG_FIFO ] || mkfifo $KMSG_FIFO
-	cat /dev/kmsg >$KMSG_FIFO 2>/dev/null &
+	(
+		exec 3</dev/kmsg
+		trap 'kill $c 2>/dev/null; exit 0' TERM
+		while :; do
+			cat <&3 &
+			c=$!
+			wait $c
+		done
+	) >$KMSG_FIFO 2>/dev/null &
 	KMSG_PID=$!
 }
 kmsg_close() { kill "$KMSG_PID" 2>/dev/null; wait "$KMSG_PID" 2>/dev/null; }

@@ -78,6 +78,12 @@ good_values() { # DESC
 	esac
 }
 
+# cpu_down / cpu_up: take the last CPU offline and back, so that an
+# "online CPU" parameter can be given a CPU that exists but is offline.
+LASTCPU=/sys/devices/system/cpu/cpu$((NCPU - 1))/online
+cpu_down() { [ -e "$LASTCPU" ] && echo 0 >"$LASTCPU"; }
+cpu_up() { echo 1 >"$LASTCPU" || check_fail "cannot bring CPU $((NCPU - 1)) back online"; }
+
 scenario() { # MODULE
 	m=$1
 	check_begin "sample $m scenario"
@@ -138,6 +144,17 @@ reliability() { # MODULE
 			# (reads and clears the log: the next value starts afresh)
 			dmesg -c | grep -q "$p" || check_fail "no message naming '$p' when $p=$v was refused"
 		done
+		case $d in *"(online CPU"*) ;; *) continue ;; esac
+		# A CPU that exists but is offline.
+		v=$((NCPU - 1))
+		cpu_down || { check_fail "cannot take CPU $v offline"; continue; }
+		BAD=$((BAD + 1))
+		if load "$m" "$p=$v"; then
+			check_fail "$m accepted $p=$v with CPU $v offline"
+			unload "$m"
+		fi
+		dmesg -c | grep -q "$p" || check_fail "no message naming '$p' when $p=$v (offline) was refused"
+		cpu_up
 	done </tmp/params
 
 	T2=$(uptime_s)
@@ -158,6 +175,21 @@ reliability() { # MODULE
 				read -r after <"$f"
 				[ "$after" = "$before" ] || check_fail "$p changed after refusing $v"
 			done
+			case $d in
+			*"(online CPU"*)
+				v=$((NCPU - 1))
+				if cpu_down; then
+					BAD=$((BAD + 1))
+					read -r before <"$f"
+					echo "$v" >"$f" 2>/dev/null &&
+						check_fail "$m accepted $p=$v at run time with CPU $v offline"
+					read -r after <"$f"
+					[ "$after" = "$before" ] || check_fail "$p changed after refusing offline CPU $v"
+					cpu_up
+				else
+					check_fail "cannot take CPU $v offline"
+				fi ;;
+			esac
 			good=$(good_values "$d")
 			[ -n "$good" ] || continue
 			c=0
