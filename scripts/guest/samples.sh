@@ -84,6 +84,41 @@ LASTCPU=/sys/devices/system/cpu/cpu$((NCPU - 1))/online
 cpu_down() { [ -e "$LASTCPU" ] && echo 0 >"$LASTCPU"; }
 cpu_up() { echo 1 >"$LASTCPU" || check_fail "cannot bring CPU $((NCPU - 1)) back online"; }
 
+# refuse_load MODULE PARAM VALUE [NOTE]: loading with PARAM=VALUE must
+# fail, with a message naming PARAM, and leave nothing loaded.
+refuse_load() {
+	BAD=$((BAD + 1))
+	if load "$1" "$2=$3"; then
+		check_fail "$1 accepted $2=$3$4 at load"
+		unload "$1"
+		dmesg -c >/dev/null
+		return
+	fi
+	loaded "$1" && check_fail "$1 stayed loaded after refusing $2=$3$4"
+	# (reads and clears the log: the next value starts afresh)
+	dmesg -c | grep -q "$2" || check_fail "no message naming '$2' when $2=$3$4 was refused"
+}
+
+# refuse_write MODULE PARAM VALUE [NOTE]: writing VALUE to the loaded
+# module's PARAM must fail and leave its value as it was.
+refuse_write() {
+	BAD=$((BAD + 1))
+	read -r before <"/sys/module/$1/parameters/$2"
+	echo "$3" >"/sys/module/$1/parameters/$2" 2>/dev/null &&
+		check_fail "$1 accepted $2=$3$4 at run time"
+	read -r after <"/sys/module/$1/parameters/$2"
+	[ "$after" = "$before" ] || check_fail "$2 changed after refusing $3$4"
+}
+
+# refuse_offline_cpu refuse_load|refuse_write MODULE PARAM: the same with
+# PARAM set to a CPU that exists but is offline (the last one).
+refuse_offline_cpu() {
+	v=$((NCPU - 1))
+	cpu_down || { check_fail "cannot take CPU $v offline"; return; }
+	"$1" "$2" "$3" "$v" " (CPU $v offline)"
+	cpu_up
+}
+
 scenario() { # MODULE
 	m=$1
 	check_begin "sample $m scenario"
@@ -133,28 +168,9 @@ reliability() { # MODULE
 	dmesg -c >/dev/null
 	while IFS='|' read -r p t d; do
 		for v in $(bad_values "$t" "$d"); do
-			BAD=$((BAD + 1))
-			if load "$m" "$p=$v"; then
-				check_fail "$m accepted $p=$v at load"
-				unload "$m"
-				dmesg -c >/dev/null
-				continue
-			fi
-			loaded "$m" && check_fail "$m stayed loaded after refusing $p=$v"
-			# (reads and clears the log: the next value starts afresh)
-			dmesg -c | grep -q "$p" || check_fail "no message naming '$p' when $p=$v was refused"
+			refuse_load "$m" "$p" "$v"
 		done
-		case $d in *"(online CPU"*) ;; *) continue ;; esac
-		# A CPU that exists but is offline.
-		v=$((NCPU - 1))
-		cpu_down || { check_fail "cannot take CPU $v offline"; continue; }
-		BAD=$((BAD + 1))
-		if load "$m" "$p=$v"; then
-			check_fail "$m accepted $p=$v with CPU $v offline"
-			unload "$m"
-		fi
-		dmesg -c | grep -q "$p" || check_fail "no message naming '$p' when $p=$v (offline) was refused"
-		cpu_up
+		case $d in *"(online CPU"*) refuse_offline_cpu refuse_load "$m" "$p" ;; esac
 	done </tmp/params
 
 	T2=$(uptime_s)
@@ -167,29 +183,9 @@ reliability() { # MODULE
 			mode=$(stat -c %a "$f")
 			case ${mode%??} in [2367]) ;; *) continue ;; esac
 			for v in $(bad_values "$t" "$d"); do
-				BAD=$((BAD + 1))
-				read -r before <"$f"
-				if echo "$v" >"$f" 2>/dev/null; then
-					check_fail "$m accepted $p=$v at run time"
-				fi
-				read -r after <"$f"
-				[ "$after" = "$before" ] || check_fail "$p changed after refusing $v"
+				refuse_write "$m" "$p" "$v"
 			done
-			case $d in
-			*"(online CPU"*)
-				v=$((NCPU - 1))
-				if cpu_down; then
-					BAD=$((BAD + 1))
-					read -r before <"$f"
-					echo "$v" >"$f" 2>/dev/null &&
-						check_fail "$m accepted $p=$v at run time with CPU $v offline"
-					read -r after <"$f"
-					[ "$after" = "$before" ] || check_fail "$p changed after refusing offline CPU $v"
-					cpu_up
-				else
-					check_fail "cannot take CPU $v offline"
-				fi ;;
-			esac
+			case $d in *"(online CPU"*) refuse_offline_cpu refuse_write "$m" "$p" ;; esac
 			good=$(good_values "$d")
 			[ -n "$good" ] || continue
 			c=0
