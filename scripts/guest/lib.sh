@@ -10,7 +10,6 @@
 # read files with the shell's own "read", test /sys instead of grepping,
 # and wait by blocking on /dev/kmsg rather than polling dmesg.
 
-ARCH=$(uname -m)
 KVER=$(uname -r)
 MODDIR=/lib/modules/$KVER
 WQS_CUR=
@@ -23,7 +22,8 @@ mark() { echo "<5>$*" >/dev/kmsg; }
 log() { echo "<6>wqs: $*" >/dev/kmsg; }
 
 check_begin() { WQS_CUR=$1; WQS_WHY=; mark "WQS-BEGIN $1"; }
-check_fail() { [ -n "$WQS_WHY" ] || WQS_WHY=$*; echo "wqs: $WQS_CUR: $*"; }
+# Every reason is kept, the first one first.
+check_fail() { WQS_WHY=${WQS_WHY:+$WQS_WHY; }$*; echo "wqs: $WQS_CUR: $*"; }
 check_end() {
 	if [ -n "$WQS_WHY" ]; then
 		mark "WQS-FAIL $WQS_CUR: $WQS_WHY"
@@ -33,9 +33,12 @@ check_end() {
 	fi
 	mark "WQS-END $WQS_CUR"
 }
-check_skip() { mark "WQS-SKIP $1: $2"; }
 # The host accepts kernel splats matching ERE in the current check only.
 expect_splat() { mark "WQS-EXPECT-SPLAT $1"; }
+# The current check runs a planted defect (a canary or a mutant): the host
+# passes it only if it failed, and what failed it (its reason or a kernel
+# splat) matches ERE.
+expect_catch() { mark "WQS-EXPECT-CATCH $1"; }
 
 # ms N: sleep N milliseconds, with the shell's own "read -t" on a FIFO
 # that nobody writes (usleep would start a program each time).
@@ -125,28 +128,157 @@ wait_dmesg() {
 # A loadable module is loaded while its /sys/module/NAME/initstate exists.
 loaded() { [ -e "/sys/module/$1/initstate" ]; }
 
+# ---- What a module leaves behind --------------------------------------
+#
+# residue_before, then residue_check MODULE: after MODULE's rmmod nothing
+# it made may be left: no workqueue of any kind (every
+# alloc_workqueue()/devm_alloc_workqueue() return is traced by kprobe
+# events and must meet its destroy_workqueue()), no kernel thread (a
+# rescuer, a kthread, an IRQ thread), no unreferenced memory (kmemleak),
+# and the module itself unloaded.  Timers and work items left armed in
+# freed memory are reported by DEBUG_OBJECTS_FREE, or crash when they
+# fire; both are kernel splats, which fail the check on the host.
+
+TR=/sys/kernel/tracing
+WQT=$TR/instances/wqs
+# wq_track_init: once per boot (all.sh).  Without it every residue check
+# fails.  Its verdict is kept in /tmp/wqs-track for every later script.
+wq_track_init() {
+	wq_track_do
+	echo "$WQS_TRACK" >/tmp/wqs-track
+	[ "$WQS_TRACK" = ok ]
+}
+[ ! -f /tmp/wqs-track ] || read -r WQS_TRACK </tmp/wqs-track
+wq_track_do() {
+	[ -d $TR/instances ] || { WQS_TRACK="no tracefs"; return 1; }
+	for p in 'r:wqs/wq_alloc alloc_workqueue_noprof wq=$retval:x64' \
+		 'r:wqs/wq_alloc_devm devm_alloc_workqueue_noprof wq=$retval:x64' \
+		 'r:wqs/wq_alloc_ldmap alloc_workqueue_lockdep_map wq=$retval:x64' \
+		 'p:wqs/wq_name alloc_workqueue_noprof fmt=+0($arg1):string' \
+		 'p:wqs/wq_name_devm devm_alloc_workqueue_noprof fmt=+0($arg2):string' \
+		 'p:wqs/wq_destroy destroy_workqueue wq=$arg1:x64'; do
+		echo "$p" >>$TR/kprobe_events 2>/dev/null ||
+			{ WQS_TRACK="cannot set the kprobe event '$p'"; return 1; }
+	done
+	mkdir -p $WQT && echo 1 >$WQT/events/wqs/enable ||
+		{ WQS_TRACK="cannot enable the kprobe events"; return 1; }
+	WQS_TRACK=ok
+}
+# workqueues_left: the workqueues made since the last residue_before and
+# not destroyed since, one per line: "0xADDR fmt (by caller)".
+workqueues_left() {
+	awk '
+		/ wq_name(_devm)?: / { n = $0; sub(/.*fmt="/, "", n); sub(/"$/, "", n); name = n; next }
+		/ wq_alloc[a-z_]*: / {
+			a = $NF; sub(/^wq=/, "", a)
+			if (a == "0x0" || a == "0") next
+			by = $0; sub(/.*: \(/, "", by); sub(/ <- .*/, "", by)
+			live[a] = "\"" name "\" (made by " by ")"; next }
+		/ wq_destroy: / { a = $NF; sub(/^wq=/, "", a); delete live[a] }
+		END { for (a in live) print a, live[a] }' $WQT/trace
+}
+kthreads() {
+	local s l c
+	for s in /proc/[0-9]*/stat; do
+		read -r l <"$s" 2>/dev/null || continue
+		c=${l#*(}
+		c=${c%)*}
+		set -- ${l##*) }
+		[ "$2" = 2 ] || continue
+		case $c in kworker/[0-9]*:*|kworker/u[0-9]*:*) continue ;; esac
+		echo "$c"
+	done | sort
+}
+residue_before() {
+	KT0=$(kthreads)
+	[ "$WQS_TRACK" != ok ] || : >$WQT/trace
+}
+residue_check() { # MODULE
+	local left kt new
+	loaded "$1" && check_fail "$1 still loaded after rmmod"
+	if [ "$WQS_TRACK" != ok ]; then
+		check_fail "cannot see workqueues: ${WQS_TRACK:-wq_track_init not run}"
+	else
+		left=$(workqueues_left)
+		[ -z "$left" ] || check_fail "workqueue left after rmmod (no destroy_workqueue()): $(echo $left)"
+	fi
+	kt=$(kthreads)
+	if [ "$kt" != "$KT0" ]; then
+		new=$(echo "$kt" | grep -vxF "$KT0" | tr '\n' ' ')
+		[ -z "$new" ] || check_fail "kernel thread left after rmmod: $new"
+	fi
+	kmemleak_check || check_fail "kmemleak found unreferenced memory: $KMEMLEAK_FIRST"
+}
+
 kmemleak_clear() { echo clear >/sys/kernel/debug/kmemleak 2>/dev/null || true; }
 
 # kmemleak_check: objects must be 5 s old before kmemleak reports them;
 # scan twice, as Documentation/dev-tools/kmemleak.rst advises, the second
-# at least 6 s after the check began (the first scan, slow under
-# emulation, usually takes that long by itself).
+# at least 6 s after the check began.  A leak is what the kmemleak file
+# holds after the scans (debugfs files report size 0: read them).  The
+# report goes to the kernel log too, so the host sees it.
 uptime_s() { read -r up _ </proc/uptime; echo "${up%.*}"; }
 kmemleak_check() {
-	[ -e /sys/kernel/debug/kmemleak ] || return 0
+	KMEMLEAK_FIRST=
+	[ -e /sys/kernel/debug/kmemleak ] || { KMEMLEAK_FIRST="no kmemleak in this kernel"; return 1; }
 	t0=$(uptime_s)
 	echo scan >/sys/kernel/debug/kmemleak
 	el=$(($(uptime_s) - t0))
 	[ "$el" -ge 6 ] || sleep $((6 - el))
 	echo scan >/sys/kernel/debug/kmemleak
-	if [ -s /sys/kernel/debug/kmemleak ]; then
-		head -n 30 /sys/kernel/debug/kmemleak
-		kmemleak_clear
-		return 1
-	fi
-	return 0
+	read -r KMEMLEAK_FIRST </sys/kernel/debug/kmemleak
+	[ -n "$KMEMLEAK_FIRST" ] || return 0
+	head -n 40 /sys/kernel/debug/kmemleak | while IFS= read -r l; do
+		echo "<4>wqs-kmemleak: $l" >/dev/kmsg
+	done
+	kmemleak_clear
+	return 1
 }
 
-wq_devices() { ls /sys/bus/workqueue/devices 2>/dev/null | sort; }
-# /proc/PID/comm shows a worker's full name (ps cuts it to 15 characters).
-rescuers() { cat /proc/[0-9]*/comm 2>/dev/null | grep '^kworker/R-' | sort; }
+# lockdep_on: lockdep is still checking (it turns itself off after its
+# first report, and KASAN turns it off too).
+lockdep_on() {
+	awk '$1 == "debug_locks:" { found = 1; on = ($2 == 1) } END { exit !(found && on) }' \
+		/proc/lockdep_stats 2>/dev/null
+}
+
+# ---- Loading a module the way the checks do ----------------------------
+#
+# A module is either the kernel's own (modprobe NAME) or a file (insmod
+# PATH: canaries, mutants, a learner's module); MODULE is its name.
+load_module() { # NAME|PATH [ARGS...]
+	local f
+	LOADS=$((LOADS + 1))
+	case $1 in
+	*/*) f=$1; shift; insmod "$f" "$@" 2>/tmp/modprobe.err ;;
+	*) modprobe "$@" 2>/tmp/modprobe.err ;;
+	esac
+}
+unload_module() { UNLOADS=$((UNLOADS + 1)); rmmod "$1"; }
+modname() { local n=${1##*/}; echo "${n%.ko}"; }
+LOADS=0 UNLOADS=0
+
+# judge NAME|PATH [RE_FILE [WAIT]]: load with defaults, wait (up to WAIT s,
+# default 180) for the lines of RE_FILE in order, unload, and check that
+# nothing was left behind.  Call between check_begin and check_end.
+judge() {
+	local m n
+	m=$(modname "$1")
+	residue_before
+	kmemleak_clear
+	since_here
+	dmesg -c >/dev/null
+	if ! load_module "$1"; then
+		check_fail "loading $m failed: $(cat /tmp/modprobe.err)"
+	elif [ -n "${2:-}" ] && [ -s "$2" ]; then
+		n=$(wc -l <"$2")
+		if wait_lines "$2" "${3:-180}" >/tmp/miss; then
+			log "$m: all $n expected lines, in order"
+		else
+			check_fail "$(cat /tmp/miss)"
+			dmesg | grep "$m" | tail -n 20
+		fi
+	fi
+	loaded "$m" && { unload_module "$m" || check_fail "rmmod $m failed"; }
+	residue_check "$m"
+}

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Every sample under the debug options, two checks each:
+# One sample (sh samples.sh MODULE [PATH]) under the debug options, two
+# checks:
 #
 #  scenario:    load with defaults, wait for the "Expected output" lines of
 #               its header in order, unload;
@@ -9,42 +10,28 @@
 #               concurrent valid writes to the writable parameters from
 #               every CPU.  Its "wqs:" line says where the time went.
 #
-# Both end with nothing left behind: no new workqueue in
-# /sys/bus/workqueue/devices, no rescuer thread, no kmemleak report.
-# Splats are caught by the host, which reads the whole console.
+# Both end with nothing left behind (residue_check in lib.sh: no
+# workqueue, no kernel thread, no unreferenced memory).  Splats are
+# caught by the host, which reads the whole kernel log.  With PATH, the
+# module is loaded from that file (insmod) instead of modprobe: a
+# mutant (mutant.sh) goes through exactly these checks.
 . /wqs/lib.sh
 
 CYCLES=${CYCLES:-50}
 NCPU=$(grep -c '^processor' /proc/cpuinfo)
 [ "$NCPU" -gt 0 ] || NCPU=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)
 POSSIBLE=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)
-SKIPLIST=" wq_bench "	# a benchmark: checked by bench-short.sh
-LOADS=0 UNLOADS=0 BAD=0
+BAD=0
 
-residue_before() { WQ0=$(wq_devices); RS0=$(rescuers); }
-residue_check() {
-	[ "$(wq_devices)" = "$WQ0" ] ||
-		check_fail "workqueue left in /sys/bus/workqueue/devices: $(wq_devices | tr '\n' ' ')"
-	[ "$(rescuers)" = "$RS0" ] || check_fail "rescuer thread left: $(rescuers | tr '\n' ' ')"
-	loaded "$1" && check_fail "$1 still loaded"
-	kmemleak_check || check_fail "kmemleak found leaks"
-}
-
-load() { # MODULE [ARGS...]: modprobe, counted
-	LOADS=$((LOADS + 1))
-	modprobe "$@" 2>/tmp/modprobe.err
-}
-unload() {
-	UNLOADS=$((UNLOADS + 1))
-	rmmod "$1"
-}
+load() { shift; load_module "$SRC" "$@"; }
+unload() { unload_module "$1"; }
 
 # Parameters of MODULE as "name|type|description", from the module itself
 # ("parm" lists them all; "parmtype" only those of plain module_param()).
 params() {
-	modinfo -F parm "$1" | while IFS= read -r line; do
+	modinfo -F parm "$SRC" | while IFS= read -r line; do
 		n=${line%%:*}
-		t=$(modinfo -F parmtype "$1" | sed -n "s/^$n://p")
+		t=$(modinfo -F parmtype "$SRC" | sed -n "s/^$n://p")
 		echo "$n|$t|${line#*:}"
 	done
 }
@@ -57,6 +44,8 @@ bad_values() { # TYPE DESC
 		echo "-1 $POSSIBLE 4096 99999999999 abc 1x" ;;
 	*"(bool"*)	# kstrtobool() takes y/n/1/0/on/off and their long forms
 		echo "abc 2 -1" ;;
+	*"(GPIO chip label"*)
+		echo "no-such-gpio-chip" ;;
 	*)
 		r=$(echo "$2" | sed -n 's/.*(\(-\{0,1\}[0-9][0-9]*\)-\([0-9][0-9]*\)[,)].*/\1 \2/p')
 		[ -n "$r" ] || return 0
@@ -122,23 +111,7 @@ refuse_offline_cpu() {
 scenario() { # MODULE
 	m=$1
 	check_begin "sample $m scenario"
-	residue_before
-	kmemleak_clear
-	since_here
-	dmesg -c >/dev/null
-	if ! load "$m"; then
-		check_fail "modprobe $m failed: $(cat /tmp/modprobe.err)"
-	elif [ -s "/wqs/expect/$m.re" ]; then
-		n=$(wc -l <"/wqs/expect/$m.re")
-		if wait_lines "/wqs/expect/$m.re" 180 >/tmp/miss; then
-			echo "wqs: $m: all $n expected lines, in order"
-		else
-			check_fail "$(cat /tmp/miss)"
-			dmesg | grep "$m" | tail -n 20
-		fi
-	fi
-	loaded "$m" && { unload "$m" || check_fail "rmmod $m failed"; }
-	residue_check "$m"
+	judge "$SRC" "/wqs/expect/$m.re" 180
 	check_end
 }
 
@@ -147,6 +120,7 @@ reliability() { # MODULE
 	check_begin "sample $m reliability"
 	residue_before
 	kmemleak_clear
+	LOADS=0 UNLOADS=0
 	T0=$(uptime_s)
 	i=0 fails=0
 	while [ $i -lt "$CYCLES" ]; do
@@ -167,6 +141,8 @@ reliability() { # MODULE
 	params "$m" >/tmp/params
 	dmesg -c >/dev/null
 	while IFS='|' read -r p t d; do
+		[ -n "$(bad_values "$t" "$d")" ] ||
+			check_fail "parameter $p: its description names no range, so no bad value can be tried: '$d'"
 		for v in $(bad_values "$t" "$d"); do
 			refuse_load "$m" "$p" "$v"
 		done
@@ -207,18 +183,9 @@ reliability() { # MODULE
 	check_end
 }
 
-# WQS_SAMPLES="a b": only these (for a quick look at one or two).
-mods=${WQS_SAMPLES:-$(ls "$MODDIR"/kernel/samples/workqueue/*.ko 2>/dev/null | sed 's|.*/||; s|\.ko$||' | sort)}
-if [ -z "$mods" ]; then
-	check_begin "samples"
-	check_fail "no sample modules in $MODDIR"
-	check_end
-	exit 1
-fi
-for m in $mods; do
-	case $SKIPLIST in *" $m "*) continue ;; esac
-	scenario "$m"
-	reliability "$m"
-done
-mark "wqs: counts: $LOADS loads, $UNLOADS unloads, $BAD bad inputs tried"
+[ $# -ge 1 ] || { echo "usage: sh samples.sh MODULE [PATH.ko]" >&2; exit 2; }
+SRC=${2:-$1}
+scenario "$1"
+reliability "$1"
+mark "wqs: $1: $LOADS loads, $UNLOADS unloads, $BAD bad inputs tried"
 [ "$WQS_FAILED" = 0 ]

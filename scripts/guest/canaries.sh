@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+# Every detector the checks rely on, shown alive in this boot: each canary
+# (scripts/canaries/) trips one on purpose and goes through the same
+# check as a sample (judge: load, unload, nothing left behind); the host
+# passes a canary only when the check failed for the canary's reason.
+# Runs last: KASAN's report turns lockdep off, so lockdep is checked
+# first, and the KASAN canary comes at the very end.  (The lockdep canary
+# has a boot of its own: lockdep.sh.)
+. /wqs/lib.sh
+
+canary() { # NAME ERE
+	check_begin "canary $1"
+	expect_catch "$2"
+	judge "/wqs/canaries/wqs_canary_$1.ko"
+	check_end
+}
+
+canary kmemleak 'kmemleak'
+canary odebug 'ODEBUG: free active .*object type: timer_list'
+canary atomic 'BUG: sleeping function called from invalid context'
+canary ubsan 'UBSAN: shift-out-of-bounds'
+check_begin "lockdep still on"
+lockdep_on || check_fail "lockdep is off: an earlier report turned it off (see the kernel log)"
+check_end
+canary kasan 'BUG: KASAN: slab-out-of-bounds'
