@@ -6,26 +6,15 @@
  * an item on one CPU's worker pool.  The kworkers of a per-CPU pool are
  * bound to that CPU, so each handler here prints the CPU it ran on.
  *
- * These calls trust their caller.  The tutorial this sample replaces
- * passes a "cpu" module parameter straight to queue_work_on(): a number
- * at or above nr_cpu_ids indexes past the per-CPU data, a possible but
- * never onlined CPU gives a splat, and on a CPU that goes offline the
- * item silently runs somewhere else (its default of 2 does not even
- * exist on a 2-CPU machine).  Here the CPU must be online, and
- * cpus_read_lock() is held from that check until the items have run, so
- * the CPU cannot go away in between; this delays CPU hotplug for about
- * 100 ms.
+ * These calls trust their caller with the CPU number: one at or above
+ * nr_cpu_ids indexes past the per-CPU data, a possible but never onlined
+ * CPU gives a splat, and on a CPU that goes offline the item silently
+ * runs somewhere else.  So the CPU must be online, and cpus_read_lock()
+ * is held from that check until the items have run, so that it cannot go
+ * away in between; this delays CPU hotplug for about 100 ms.
  *
- * Try it:
- *
- *	insmod wq_percpu.ko [cpu=N]
- *	echo 1 > /sys/module/wq_percpu/parameters/cpu	# queue on CPU 1
- *	echo 99 > /sys/module/wq_percpu/parameters/cpu	# -EINVAL
- *	rmmod wq_percpu		# safe at any moment
- *
- * An invalid CPU makes insmod fail with -EINVAL and a write fail with
- * -EINVAL, nothing queued and the old value kept; the error lists the
- * online CPUs.
+ *	insmod wq_percpu.ko [cpu=N]	# -EINVAL and the online CPUs if bad
+ *	rmmod wq_percpu
  *
  * Expected output (with cpu=0; the kworker names differ):
  *
@@ -45,7 +34,6 @@
 #include <linux/cpumask.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/string_choices.h>
@@ -54,9 +42,9 @@
 #define PERCPU_DELAY_MS	100
 
 static struct workqueue_struct *percpu_wq;
-static DEFINE_MUTEX(percpu_lock);	/* percpu_cpu, percpu_running */
-static bool percpu_running;
 static int percpu_cpu;
+module_param_named(cpu, percpu_cpu, int, 0444);
+MODULE_PARM_DESC(cpu, "CPU to queue on (online CPU, default 0)");
 static unsigned long percpu_queued_at;
 static DECLARE_COMPLETION(percpu_delayed_done);
 
@@ -107,11 +95,7 @@ static bool percpu_cpu_ok(int cpu)
 	return false;
 }
 
-/*
- * Queue one item with each call and wait for it, so that every line below
- * comes in a fixed order and no item is left running on the previous CPU
- * (an item still running on one pool is queued there again).
- */
+/* Queue one item with each call and wait for it: the lines come in order. */
 static void percpu_run(int cpu)
 {
 	bool ret;
@@ -138,37 +122,6 @@ static void percpu_run(int cpu)
 		cpu, PERCPU_DELAY_MS, str_true_false(ret));
 }
 
-static int percpu_cpu_set(const char *val, const struct kernel_param *kp)
-{
-	int cpu, ret = 0;
-
-	if (kstrtoint(val, 0, &cpu)) {
-		pr_err("cpu: not a number, must be an online CPU (%*pbl)\n",
-		       cpumask_pr_args(cpu_online_mask));
-		return -EINVAL;
-	}
-	mutex_lock(&percpu_lock);
-	cpus_read_lock();
-	if (!percpu_cpu_ok(cpu)) {
-		ret = -EINVAL;
-	} else {
-		percpu_cpu = cpu;
-		/* At insmod time this only stores; init queues. */
-		if (percpu_running)
-			percpu_run(cpu);
-	}
-	cpus_read_unlock();
-	mutex_unlock(&percpu_lock);
-	return ret;
-}
-
-static const struct kernel_param_ops percpu_cpu_ops = {
-	.set = percpu_cpu_set,
-	.get = param_get_int,
-};
-module_param_cb(cpu, &percpu_cpu_ops, &percpu_cpu, 0644);
-MODULE_PARM_DESC(cpu, "CPU to queue on; a write queues again (online CPU, default 0)");
-
 static int __init wq_percpu_init(void)
 {
 	int ret = 0;
@@ -177,17 +130,12 @@ static int __init wq_percpu_init(void)
 	if (!percpu_wq)
 		return -ENOMEM;
 
-	mutex_lock(&percpu_lock);
 	cpus_read_lock();
-	/* Checked again: the CPU may have gone offline since insmod parsed it. */
-	if (percpu_cpu_ok(percpu_cpu)) {
+	if (percpu_cpu_ok(percpu_cpu))
 		percpu_run(percpu_cpu);
-		percpu_running = true;
-	} else {
+	else
 		ret = -EINVAL;
-	}
 	cpus_read_unlock();
-	mutex_unlock(&percpu_lock);
 
 	if (ret)
 		destroy_workqueue(percpu_wq);
@@ -196,12 +144,7 @@ static int __init wq_percpu_init(void)
 
 static void __exit wq_percpu_exit(void)
 {
-	/* Writes to "cpu" may still come in: make them queue nothing. */
-	mutex_lock(&percpu_lock);
-	percpu_running = false;
-	mutex_unlock(&percpu_lock);
-
-	/* Every run waits for its items; these only make sure. */
+	/* Init waited for its items; a driver with live items would do this. */
 	cancel_delayed_work_sync(&percpu_delayed);
 	cancel_work_sync(&percpu_sched);
 	destroy_workqueue(percpu_wq);
