@@ -15,20 +15,13 @@
  *    returns only after the handler has finished.
  *  - flush_work(): true when it had to wait, false on an idle item.
  *  - flush_delayed_work(): runs an item whose timer is armed right away.
- *  - disable_work{,_sync}() stop an item from being queued: queue_work()
- *    returns false.  Disabling nests; enable_work() returns true when the
- *    count is back to zero, and the item can be queued again.
+ *  - disable_work{,_sync}() (since v6.10) stop an item from being queued:
+ *    queue_work() returns false.  Disabling nests; enable_work() returns
+ *    true when it undoes the last disable, and the item can be queued
+ *    again.  disable_work_sync() is the way to stop an item that other
+ *    code keeps queueing.
  *
- * Older tutorials say work items "can not be enabled/disabled"; they can
- * since 6.10, and disable_work_sync() is the way to stop an item that
- * other code keeps queueing.
- *
- * Try it:
- *
- *	insmod wq_cancel.ko	# takes about 0.2 s
- *	rmmod wq_cancel
- *
- * Expected output:
+ * Expected output (insmod takes about 0.2 s):
  *
  *	wq_cancel: cancel_work_sync() on a pending item: true
  *	wq_cancel: the cancelled item's handler ran 0 times
@@ -39,10 +32,10 @@
  *	wq_cancel: flush_work() on a queued item: true, handler ran: yes
  *	wq_cancel: flush_work() on an idle item: false
  *	wq_cancel: flush_delayed_work() on a 60 s timer: handler ran after <ms> ms
- *	wq_cancel: disable_work_sync() and disable_work(): disable count 2
+ *	wq_cancel: disabled twice: disable_work_sync(), then disable_work()
  *	wq_cancel: queue_work() on the disabled item: false
- *	wq_cancel: enable_work(): false (count 1), queue_work(): false
- *	wq_cancel: enable_work(): true (count 0), queue_work(): true, handler ran 1 times
+ *	wq_cancel: first enable_work(): false, queue_work(): false
+ *	wq_cancel: second enable_work(): true, queue_work(): true, handler ran 1 times
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -190,17 +183,17 @@ static int __init wq_cancel_init(void)
 	/* disable_work{,_sync}() and enable_work() */
 	disable_work_sync(&cancel_toggle);
 	disable_work(&cancel_toggle);
-	pr_info("disable_work_sync() and disable_work(): disable count 2\n");
+	pr_info("disabled twice: disable_work_sync(), then disable_work()\n");
 	ret = queue_work(cancel_wq, &cancel_toggle);
 	pr_info("queue_work() on the disabled item: %s\n", str_true_false(ret));
 	ret = enable_work(&cancel_toggle);
 	ret2 = queue_work(cancel_wq, &cancel_toggle);
-	pr_info("enable_work(): %s (count 1), queue_work(): %s\n",
+	pr_info("first enable_work(): %s, queue_work(): %s\n",
 		str_true_false(ret), str_true_false(ret2));
 	ret = enable_work(&cancel_toggle);
 	ret2 = queue_work(cancel_wq, &cancel_toggle);
 	flush_work(&cancel_toggle);
-	pr_info("enable_work(): %s (count 0), queue_work(): %s, handler ran %d times\n",
+	pr_info("second enable_work(): %s, queue_work(): %s, handler ran %d times\n",
 		str_true_false(ret), str_true_false(ret2),
 		atomic_read(&cancel_toggle_runs));
 	return 0;
