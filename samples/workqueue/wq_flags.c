@@ -2,34 +2,25 @@
 /*
  * wq_flags - dedicated workqueues and what their flags change
  *
- * alloc_workqueue(name, flags, max_active) creates a queue whose flags
- * name exactly one of WQ_PERCPU (an item runs on the CPU it was queued
- * on) and WQ_UNBOUND (on any CPU of the queueing CPU's affinity scope, see
- * "Affinity Scopes" in Documentation/core-api/workqueue.rst): on 7.3
- * neither or both WARNs.  This module makes a queue wq_flags_<what> per
- * flag and prints where an item on each ran, and at which nice:
+ * alloc_workqueue() must name exactly one of WQ_PERCPU (an item runs on
+ * the CPU it was queued on) and WQ_UNBOUND (it starts on a CPU of the
+ * queueing CPU's affinity pod, "cache_shard" by default since v7.1, and
+ * the scheduler may move it); neither or both WARNs.  Unbound is meant to
+ * become the default and WQ_UNBOUND to go: use WQ_PERCPU only where
+ * locality matters.  A queue wq_flags_<what> per flag shows where and at
+ * which nice its item ran:
  *
- *  - WQ_HIGHPRI: the CPU's highpri pool, whose workers run at nice -20.
+ *  - WQ_HIGHPRI: a pool of nice -20 workers.
  *  - WQ_CPU_INTENSIVE: a running item does not hold back other work on its
- *    CPU, which otherwise waits until the item sleeps, returns or has run
- *    for workqueue.cpu_intensive_thresh_us (10 ms by default).
- *  - WQ_MEM_RECLAIM: a rescuer thread kworker/R-<name> runs the items when
- *    no worker can be forked under memory pressure (reclaim paths need it).
- *  - WQ_FREEZABLE: during suspend running items are drained and new ones
- *    wait until resume (without CONFIG_PM_SLEEP there is only the flag).
- *  - WQ_SYSFS: /sys/bus/workqueue/devices/<name>/ holds per_cpu and
- *    max_active, for an unbound queue also nice, cpumask, affinity_scope
- *    and affinity_strict, until the queue is destroyed.
+ *    CPU, which otherwise waits until it sleeps, returns or has run for
+ *    workqueue.cpu_intensive_thresh_us (10 ms on fast CPUs, up to 1 s on
+ *    slow ones); CONFIG_WQ_CPU_INTENSIVE_REPORT names repeat offenders.
+ *  - WQ_MEM_RECLAIM: a rescuer, kworker/R-<name>, runs the items when no
+ *    worker can be forked.  WQ_FREEZABLE: drained and held during suspend.
+ *  - WQ_SYSFS: /sys/bus/workqueue/devices/<name>/ while the queue exists.
  *
- * Then max_active 2 keeps 8 sleeping items on one CPU 2 at a time, and an
- * ordered queue runs items in queueing order though later ones sleep less.
- *
- * Try it:
- *
- *	insmod wq_flags.ko
- *	ls /sys/bus/workqueue/devices/wq_flags_sysfs/
- *	ps -e -o pid,comm | grep kworker/R-	# busybox ps cuts names at 15 chars
- *	rmmod wq_flags		# the queues, the rescuer and the sysfs directory go
+ * Then max_active 2 runs 8 sleeping items on one CPU 2 at a time, and an
+ * ordered queue keeps queueing order though later items sleep less.
  *
  * Expected output (CPU numbers, worker names and times differ):
  *
@@ -40,6 +31,7 @@
  *	wq_flags: wq_flags_reclaim: WQ_PERCPU | WQ_MEM_RECLAIM: <...>, nice 0, <comm>
  *	wq_flags: wq_flags_freezable: WQ_UNBOUND | WQ_FREEZABLE: <...>, nice 0, <comm>
  *	wq_flags: wq_flags_sysfs: WQ_UNBOUND | WQ_SYSFS: <...>, nice 0, <comm>
+ *	wq_flags: workqueue.cpu_intensive_thresh_us is <n>
  *	wq_flags: WQ_CPU_INTENSIVE: other work started after <n> us (without: <n> us)
  *	wq_flags: WQ_MEM_RECLAIM: rescuer thread kworker/R-wq_flags_reclaim (see ps)
  *	wq_flags: WQ_SYSFS: see /sys/bus/workqueue/devices/wq_flags_sysfs/
@@ -52,10 +44,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 
 #define NR_ORDERED	3
@@ -63,11 +58,8 @@
 
 /*
  * Legacy, do not copy: create_workqueue() and create_singlethread_workqueue()
- * are wrappers adding WQ_MEM_RECLAIM (a rescuer, needed or not) and
- * __WQ_LEGACY, which only exempts a queue from the check that reclaim work
- * never flushes a queue without a rescuer.  WQ_UNBOUND with max_active 1 is
- * not ordered either (a pool_workqueue per affinity pod, see workqueue.rst):
- * only alloc_ordered_workqueue() runs one item at a time in queueing order.
+ * add WQ_MEM_RECLAIM (a rescuer, needed or not).  WQ_UNBOUND with max_active
+ * 1 is not ordered either: only alloc_ordered_workqueue() is.
  */
 enum { Q_PERCPU, Q_UNBOUND, Q_HIGHPRI, Q_INTENSIVE, Q_RECLAIM, Q_FREEZABLE,
 	Q_SYSFS, Q_LIMIT, Q_ORDERED, NR_QUEUES };
@@ -157,10 +149,28 @@ static void ordered_fn(struct work_struct *work)
 		atomic_inc_return(&ordered_seq) - 1);
 }
 
+/* The live threshold, as /sys/module/workqueue/parameters/ shows it. */
+static const char *wqf_thresh_us(char *buf, size_t size)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	f = filp_open("/sys/module/workqueue/parameters/cpu_intensive_thresh_us",
+		      O_RDONLY, 0);
+	if (IS_ERR(f))
+		return "unknown";
+	n = kernel_read(f, buf, size - 1, &pos);
+	filp_close(f, NULL);
+	buf[max_t(ssize_t, n, 0)] = '\0';
+	return n > 0 ? strim(buf) : "unknown";
+}
+
 static void run_demos(void)
 {
 	struct wqf_queue *q;
-	int i, cpu;
+	int i, cpu, with, without;
+	char thresh[24];
 
 	for (i = 0; i < Q_LIMIT; i++) {
 		q = &queues[i];
@@ -173,20 +183,23 @@ static void run_demos(void)
 			q->comm);
 	}
 
+	pr_info("workqueue.cpu_intensive_thresh_us is %s\n",
+		wqf_thresh_us(thresh, sizeof(thresh)));
+	cpus_read_lock();	/* @cpu stays online until its items have run */
 	cpu = raw_smp_processor_id();
+	with = hog_test(queues[Q_INTENSIVE].wq, cpu);
+	without = hog_test(queues[Q_PERCPU].wq, cpu);
 	pr_info("WQ_CPU_INTENSIVE: other work started after %d us (without: %d us)\n",
-		hog_test(queues[Q_INTENSIVE].wq, cpu),
-		hog_test(queues[Q_PERCPU].wq, cpu));
+		with, without);
 	pr_info("WQ_MEM_RECLAIM: rescuer thread kworker/R-wq_flags_reclaim (see ps)\n");
 	pr_info("WQ_SYSFS: see /sys/bus/workqueue/devices/wq_flags_sysfs/\n");
 
-	cpu = get_cpu();
 	for (i = 0; i < ARRAY_SIZE(limit_items); i++) {
 		INIT_WORK(&limit_items[i], limit_fn);
 		queue_work_on(cpu, queues[Q_LIMIT].wq, &limit_items[i]);
 	}
-	put_cpu();
 	flush_workqueue(queues[Q_LIMIT].wq);
+	cpus_read_unlock();
 	pr_info("max_active %d: %zu items on cpu %d, max in flight: %d\n", LIMIT,
 		ARRAY_SIZE(limit_items), cpu, atomic_read(&max_in_flight));
 
@@ -215,16 +228,14 @@ static int __init wq_flags_init(void)
 
 		q->wq = i == Q_ORDERED ? alloc_ordered_workqueue("%s", 0, q->name) :
 			alloc_workqueue("%s", q->flags, i == Q_LIMIT ? LIMIT : 0, q->name);
-		if (!q->wq)
-			goto fail;
+		if (!q->wq) {
+			wq_flags_destroy();
+			return -ENOMEM;
+		}
 		INIT_WORK(&q->probe, probe_fn);
 	}
 	run_demos();
 	return 0;
-fail:
-	pr_err("cannot allocate the workqueues\n");
-	wq_flags_destroy();
-	return -ENOMEM;
 }
 
 static void __exit wq_flags_exit(void)
@@ -238,4 +249,4 @@ module_exit(wq_flags_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("@SUBMITTER@");
-MODULE_DESCRIPTION("Workqueue flags, max_active and ordered queues on a 7.3 kernel");
+MODULE_DESCRIPTION("Workqueue flags, max_active and ordered queues");
