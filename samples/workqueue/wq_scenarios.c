@@ -3,31 +3,26 @@
  * wq_scenarios - workqueue.rst's "Example Execution Scenarios", measured
  *
  * Documentation/core-api/workqueue.rst explains concurrency management
- * with items w0, w1 and w2 queued on a bound (WQ_PERCPU) queue q0 on one
- * CPU: w0 burns the CPU for 5 ms, sleeps 10 ms and burns 5 ms; w1 and w2
- * burn 5 ms and sleep 10 ms.  This module runs its four scenarios, q0 with
- * max_active 1 (the "original wq"), 3 and 2, then w1 and w2 on a second
- * queue q1 with WQ_CPU_INTENSIVE, and prints when each item started,
- * slept, woke up and finished next to the document's table.
+ * with items w0, w1 and w2 on a bound (WQ_PERCPU) queue q0 on one CPU: w0
+ * burns the CPU for 5 ms, sleeps 10 ms and burns 5 ms; w1 and w2 burn
+ * 5 ms and sleep 10 ms.  This module runs its four scenarios, q0 with
+ * max_active 1, 3 and 2, then w1 and w2 on a WQ_CPU_INTENSIVE queue q1,
+ * and prints when each item started, slept, woke up and finished next to
+ * the document's table.
  *
- * Burning is a busy loop on ktime_get().  The document assumes FIFO
- * scheduling, but the scheduler shares the CPU: in scenario 4 w1 and w2
- * burn side by side and both sleep at about 10 ms.  Wake-ups, context
- * switches and forking workers (the first run may need to) add latency,
- * and a worker that has run for workqueue.cpu_intensive_thresh_us (10 ms)
- * is made CPU intensive.  Under QEMU without KVM, where a stalled virtual
- * CPU counts as running, times stretch and in scenarios 2-4 events can
- * change places (booting with workqueue.cpu_intensive_thresh_us=1000000
- * helps).  Only scenario 1's order is guaranteed.
- *
- * Try it:
+ * Measured times differ: the scheduler shares the CPU (in scenario 4 w1
+ * and w2 burn side by side), wake-ups and new workers take time, and a
+ * worker that has run for workqueue.cpu_intensive_thresh_us (10 ms on
+ * fast CPUs, up to 1 s on slow ones; printed first) is made CPU
+ * intensive.  Under an emulator, where a stalled virtual CPU counts as
+ * running, events in scenarios 2-4 can change places.  Only scenario 1's
+ * order is guaranteed.
  *
  *	insmod wq_scenarios.ko [cpu=1] [run=3]	# run=0: all four (default)
- *	echo 4 > /sys/module/wq_scenarios/parameters/run	# run one again
- *	rmmod wq_scenarios	# waits for a run in progress
  *
  * Expected output (times differ):
  *
+ *	wq_scenarios: workqueue.cpu_intensive_thresh_us is <n>
  *	wq_scenarios: scenario 1: q0 max_active 1 (the "original wq"), cpu <cpu>
  *	wq_scenarios: <...>TIME IN MSECS  EVENT<...>| TIME IN MSECS  EVENT
  *	wq_scenarios: scenario 1 done: at most 1 in flight, order as in workqueue.rst: yes
@@ -43,11 +38,12 @@
 
 #include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/string_choices.h>
 #include <linux/workqueue.h>
 
@@ -78,12 +74,12 @@ static struct work_struct items[3];
 static struct { char item, kind; ktime_t time; } events[NR_EVENTS];
 static int nr_events;
 static DEFINE_SPINLOCK(events_lock);	/* keeps index and time in order */
-static DEFINE_MUTEX(scen_lock);		/* serialises runs and unload */
-static enum { LOADING, READY, GONE } scen_state;
-static unsigned int scen_run_nr;
 static int cpu;
 module_param(cpu, int, 0444);
 MODULE_PARM_DESC(cpu, "CPU the three items are queued on (online CPU, default 0)");
+static unsigned int run;
+module_param(run, uint, 0444);
+MODULE_PARM_DESC(run, "Scenario to run, 0 for all (0-4, default 0)");
 
 static void record(char item, char kind)
 {
@@ -148,7 +144,7 @@ static void print_table(int nr, const struct scenario *s)
 		nr, most, str_yes_no(in_order));
 }
 
-/* Run scenario @nr (1-4) on @cpu, with scen_lock held. */
+/* Run scenario @nr (1-4) on @cpu. */
 static int run_one(int nr)
 {
 	const struct scenario *s = &scenarios[nr - 1];
@@ -180,67 +176,48 @@ out:
 	return ret;
 }
 
-static int run_scenarios(unsigned int nr)
+/* The live threshold, as /sys/module/workqueue/parameters/ shows it. */
+static const char *thresh_us(char *buf, size_t size)
 {
-	int i, ret = 0;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
 
-	for (i = 1; i <= ARRAY_SIZE(scenarios) && !ret; i++)
-		if (!nr || nr == i)
-			ret = run_one(i);
-	return ret;
+	f = filp_open("/sys/module/workqueue/parameters/cpu_intensive_thresh_us",
+		      O_RDONLY, 0);
+	if (IS_ERR(f))
+		return "unknown";
+	n = kernel_read(f, buf, size - 1, &pos);
+	filp_close(f, NULL);
+	buf[max_t(ssize_t, n, 0)] = '\0';
+	return n > 0 ? strim(buf) : "unknown";
 }
-
-static int run_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int nr;
-	int ret = 0;
-
-	if (kstrtouint(val, 0, &nr) || nr > ARRAY_SIZE(scenarios)) {
-		pr_err("run: '%.*s' is not a scenario (0-4, default 0)\n",
-		       (int)strcspn(val, "\n"), val);
-		return -EINVAL;
-	}
-	mutex_lock(&scen_lock);
-	if (scen_state == GONE)
-		ret = -ENODEV;
-	else if (scen_state == READY)
-		ret = run_scenarios(nr);
-	if (!ret)
-		scen_run_nr = nr;	/* while loading: what init will run */
-	mutex_unlock(&scen_lock);
-	return ret;
-}
-
-static const struct kernel_param_ops run_ops = {
-	.set = run_set,
-	.get = param_get_uint,
-};
-module_param_cb(run, &run_ops, &scen_run_nr, 0644);
-MODULE_PARM_DESC(run, "Scenario to run now, 0 for all (0-4, default 0)");
 
 static int __init wq_scenarios_init(void)
 {
-	int i, ret;
+	char buf[24];
+	int i, ret = 0;
 
 	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu)) {
 		pr_err("cpu: %d is not an online CPU (online CPU, default 0)\n", cpu);
 		return -EINVAL;
 	}
+	if (run > ARRAY_SIZE(scenarios)) {
+		pr_err("run: %u is not a scenario (0-4, default 0)\n", run);
+		return -EINVAL;
+	}
+	pr_info("workqueue.cpu_intensive_thresh_us is %s\n", thresh_us(buf, sizeof(buf)));
 	for (i = 0; i < ARRAY_SIZE(items); i++)
 		INIT_WORK(&items[i], scen_fn);
-	mutex_lock(&scen_lock);
-	ret = run_scenarios(scen_run_nr);
-	if (!ret)
-		scen_state = READY;
-	mutex_unlock(&scen_lock);
+	for (i = 1; i <= ARRAY_SIZE(scenarios) && !ret; i++)
+		if (!run || run == i)
+			ret = run_one(i);
 	return ret;
 }
 
 static void __exit wq_scenarios_exit(void)
 {
-	mutex_lock(&scen_lock);		/* waits for a run in progress */
-	scen_state = GONE;		/* later writes to "run" fail */
-	mutex_unlock(&scen_lock);
+	/* Init waited for every item and destroyed its queues. */
 }
 
 module_init(wq_scenarios_init);
