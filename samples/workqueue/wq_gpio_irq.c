@@ -2,34 +2,31 @@
 /*
  * wq_gpio_irq - GPIO interrupt to a workqueue, debounced, every edge counted
  *
- * A driver for a button on a GPIO line (DT: "linux,wq-gpio-irq-sample"),
- * as is on a board (overlay rk3588-rock-5b-plus-wq-button), on QEMU's
- * PL061 or on gpio-sim.
+ * A platform driver for a push-button on a GPIO line.  Given gpio_chip=
+ * and gpio_line=, the module adds a GPIO lookup table and a "button"
+ * device for it, so it runs on any board, on gpio-sim and on QEMU:
  *
- * The hard IRQ handler only timestamps each edge into a FIFO and re-arms
- * the delayed work with mod_delayed_work(), which thus runs once the line
- * has been quiet for the debounce time.  The FIFO needs no lock: the
- * handler of an interrupt never runs twice at once, nor does a work item.
- * The work drains the FIFO in process context, counts an edge closer than
- * the debounce time to the previous one as debounced and any other as a
- * handled event, and reads the settled line (which may sleep) under a
- * mutex shared with sysfs.  An edge that finds the FIFO full is dropped
- * and counted: at rest, edges == handled + debounced + dropped_fifo_full.
- * devm frees the IRQ before it flushes and disables the work, so an
- * unbind at any moment neither races the handler nor loses an edge.
- *
- * Try it (gpio-sim: a "gpio-simulator" node whose bank the button uses):
- *
- *	modprobe wq_gpio_irq
- *	echo pull-up >/sys/bus/platform/devices/gpio-sim/gpiochip?/sim_gpio0/pull
- *	cd /sys/bus/platform/drivers/wq_gpio_irq/button	# the DT node
+ *	modprobe wq_gpio_irq gpio_chip=9030000.pl061 gpio_line=3	# arm64 virt
+ *	cd /sys/bus/platform/drivers/wq_gpio_irq/button
  *	grep . edges handled debounced dropped_fifo_full level
- *	echo 0 >/sys/module/wq_gpio_irq/parameters/debounce_ms	# off
- *	echo button >../unbind; rmmod wq_gpio_irq	# safe at any moment
  *
- * Expected output (on loading; devices add "IRQ", "event", "stopped" lines):
+ * The interrupt handler only timestamps each edge into a kfifo and re-arms
+ * delayed work with mod_delayed_work(), which runs once the line has been
+ * quiet for debounce_ms: software debounce for a controller without usable
+ * hardware debounce, as in drivers/input/keyboard/gpio_keys.c.  The work
+ * counts an edge closer than that to the previous one as debounced, others
+ * as handled, and reads the settled line (which may sleep).  An edge that
+ * finds the kfifo full is dropped and counted: at rest, edges == handled +
+ * debounced + dropped_fifo_full.  The handler runs in hard IRQ context, or
+ * in a thread under threadirqs and PREEMPT_RT or behind an I2C/SPI GPIO
+ * expander, which refuses hard handlers: devm_request_any_context_irq()
+ * takes either.  devm frees the IRQ before it flushes and disables the
+ * work, so unbinding at any moment neither races the handler nor loses an
+ * edge.
  *
- *	wq_gpio_irq: driver for "linux,wq-gpio-irq-sample", debounce_ms=<ms>
+ * Expected output (without gpio_chip; a button adds IRQ, event and stopped lines):
+ *
+ *	wq_gpio_irq: driver registered, debounce_ms=<ms>
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -37,6 +34,8 @@
 #include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/gpio/consumer.h>
+#include <linux/gpio/driver.h>
+#include <linux/gpio/machine.h>
 #include <linux/interrupt.h>
 #include <linux/kfifo.h>
 #include <linux/ktime.h>
@@ -54,34 +53,24 @@
 #define WQG_DEBOUNCE_MAX_MS	1000U
 
 static unsigned int debounce_ms = 20;
-static bool debounce_forced;	/* debounce_ms was set: it beats the DT */
-
-static int debounce_ms_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int ms;
-
-	if (kstrtouint(val, 10, &ms) || ms > WQG_DEBOUNCE_MAX_MS) {
-		pr_err("debounce_ms: must be 0-%u (ms, 0 = off)\n", WQG_DEBOUNCE_MAX_MS);
-		return -EINVAL;
-	}
-	WRITE_ONCE(debounce_ms, ms);
-	WRITE_ONCE(debounce_forced, true);
-	return 0;
-}
-
-static const struct kernel_param_ops debounce_ms_ops = {
-	.set = debounce_ms_set,
-	.get = param_get_uint,
-};
-module_param_cb(debounce_ms, &debounce_ms_ops, &debounce_ms, 0644);
-MODULE_PARM_DESC(debounce_ms, "Debounce time in ms, 0 = off; once set it overrides debounce-interval (0-1000, default 20)");
+module_param(debounce_ms, uint, 0444);
+MODULE_PARM_DESC(debounce_ms, "Debounce time in ms, 0 = off (0-1000, default 20)");
+static char *gpio_chip;
+module_param(gpio_chip, charp, 0444);
+MODULE_PARM_DESC(gpio_chip, "Add a button on this chip, e.g. 9030000.pl061 (GPIO chip label, default none)");
+static unsigned int gpio_line;
+module_param(gpio_line, uint, 0444);
+MODULE_PARM_DESC(gpio_line, "Its line offset on gpio_chip (0-65535, default 0)");
+static bool active_low;
+module_param(active_low, bool, 0444);
+MODULE_PARM_DESC(active_low, "The button pulls the line low (bool, default N)");
 
 enum { WQG_EDGES, WQG_HANDLED, WQG_DEBOUNCED, WQG_DROPPED_FIFO_FULL, WQG_NR };
 
 struct wqg {
 	struct device *dev;
 	struct gpio_desc *gpiod;
-	int dt_ms;			/* debounce-interval, -1 if none */
+	u32 debounce_ms;		/* set at probe */
 	DECLARE_KFIFO(fifo, ktime_t, WQG_FIFO_SIZE);
 	struct delayed_work work;
 	struct mutex lock;		/* protects last and level */
@@ -90,13 +79,6 @@ struct wqg {
 	atomic_long_t count[WQG_NR];
 };
 
-static unsigned int wqg_debounce_ms(const struct wqg *wqg)
-{
-	if (wqg->dt_ms < 0 || READ_ONCE(debounce_forced))
-		return READ_ONCE(debounce_ms);
-	return wqg->dt_ms;
-}
-
 static irqreturn_t wqg_irq(int irq, void *data)
 {
 	struct wqg *wqg = data;
@@ -104,16 +86,16 @@ static irqreturn_t wqg_irq(int irq, void *data)
 	atomic_long_inc(&wqg->count[WQG_EDGES]);
 	if (!kfifo_put(&wqg->fifo, ktime_get()))
 		atomic_long_inc(&wqg->count[WQG_DROPPED_FIFO_FULL]);
-	/* Pushes the work back while the line bounces; safe in hard IRQ. */
-	mod_delayed_work(system_percpu_wq, &wqg->work,
-			 msecs_to_jiffies(wqg_debounce_ms(wqg)));
+	/* Pushes the work back while the line bounces; fine in any context. */
+	mod_delayed_work(system_dfl_wq, &wqg->work,
+			 msecs_to_jiffies(wqg->debounce_ms));
 	return IRQ_HANDLED;
 }
 
 static void wqg_work_fn(struct work_struct *work)
 {
 	struct wqg *wqg = container_of(to_delayed_work(work), struct wqg, work);
-	s64 debounce_ns = (s64)wqg_debounce_ms(wqg) * NSEC_PER_MSEC;
+	s64 debounce_ns = (s64)wqg->debounce_ms * NSEC_PER_MSEC;
 	unsigned int n = kfifo_len(&wqg->fifo), edges = 0, bounces = 0;
 	ktime_t ts;
 
@@ -185,13 +167,12 @@ static int wqg_probe(struct platform_device *pdev)
 	struct device *dev = &pdev->dev;
 	struct wqg *wqg;
 	int irq, ret;
-	u32 ms;
 
 	wqg = devm_kzalloc(dev, sizeof(*wqg), GFP_KERNEL);
 	if (!wqg)
 		return -ENOMEM;
 	wqg->dev = dev;
-	wqg->dt_ms = -1;
+	wqg->debounce_ms = debounce_ms;
 	wqg->level = -1;
 	INIT_KFIFO(wqg->fifo);
 	platform_set_drvdata(pdev, wqg);
@@ -199,11 +180,17 @@ static int wqg_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
-	if (!device_property_read_u32(dev, "debounce-interval", &ms))
-		wqg->dt_ms = min(ms, WQG_DEBOUNCE_MAX_MS);	/* as the binding */
+	/* A device tree node may set its own, as the one of gpio-keys does. */
+	if (!device_property_read_u32(dev, "debounce-interval", &wqg->debounce_ms) &&
+	    wqg->debounce_ms > WQG_DEBOUNCE_MAX_MS) {
+		dev_warn(dev, "debounce-interval: %u ms is above %u ms, using %u ms\n",
+			 wqg->debounce_ms, WQG_DEBOUNCE_MAX_MS, debounce_ms);
+		wqg->debounce_ms = debounce_ms;
+	}
+
 	wqg->gpiod = devm_gpiod_get(dev, "button", GPIOD_IN);
 	if (IS_ERR(wqg->gpiod))
-		return dev_err_probe(dev, PTR_ERR(wqg->gpiod), "no button-gpios\n");
+		return dev_err_probe(dev, PTR_ERR(wqg->gpiod), "no button GPIO\n");
 	irq = gpiod_to_irq(wqg->gpiod);
 	if (irq < 0)
 		return dev_err_probe(dev, irq, "the line cannot interrupt\n");
@@ -213,16 +200,18 @@ static int wqg_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 	/* Requested last, so devm frees it first, before wqg_stop() runs. */
-	ret = devm_request_irq(dev, irq, wqg_irq, IRQF_TRIGGER_RISING | IRQF_TRIGGER_FALLING,
-			       dev_name(dev), wqg);
-	if (ret)
+	ret = devm_request_any_context_irq(dev, irq, wqg_irq,
+					   IRQF_TRIGGER_RISING | IRQF_TRIGGER_FALLING,
+					   dev_name(dev), wqg);
+	if (ret < 0)
 		return dev_err_probe(dev, ret, "cannot request IRQ %d\n", irq);
 
 	dev_info(dev, "IRQ %d, debounce %u ms, FIFO of %d edges\n",
-		 irq, wqg_debounce_ms(wqg), WQG_FIFO_SIZE);
+		 irq, wqg->debounce_ms, WQG_FIFO_SIZE);
 	return 0;
 }
 
+/* Or a device tree node with button-gpios and, optionally, debounce-interval. */
 static const struct of_device_id wqg_of_match[] = {
 	{ .compatible = "linux,wq-gpio-irq-sample" },
 	{ }
@@ -238,14 +227,84 @@ static struct platform_driver wqg_driver = {
 	},
 };
 
+/* gpio_chip: the line's chip label and offset, for devm_gpiod_get("button") */
+static struct gpiod_lookup_table wqg_lookup = {
+	.dev_id = "button",
+	.table = { { }, { } },	/* [0] is filled in from the parameters */
+};
+
+static struct platform_device *wqg_button;
+
+static int __init wqg_add_button(void)
+{
+	struct gpio_device *gdev = gpio_device_find_by_label(gpio_chip);
+	struct platform_device *pdev;
+	int ret;
+
+	if (!gdev) {
+		pr_err("gpio_chip: no GPIO chip labelled \"%s\" (see gpiodetect)\n", gpio_chip);
+		return -ENODEV;
+	}
+	ret = PTR_ERR_OR_ZERO(gpio_device_get_desc(gdev, gpio_line));
+	gpio_device_put(gdev);
+	if (ret) {
+		pr_err("gpio_line: %s has no line %u\n", gpio_chip, gpio_line);
+		return ret;
+	}
+	wqg_lookup.table[0] = GPIO_LOOKUP(gpio_chip, gpio_line, "button",
+					  active_low ? GPIO_ACTIVE_LOW : GPIO_ACTIVE_HIGH);
+	gpiod_add_lookup_table(&wqg_lookup);
+
+	/* Named "button", bound to this driver only: driver_override. */
+	pdev = platform_device_alloc("button", PLATFORM_DEVID_NONE);
+	ret = pdev ? device_set_driver_override(&pdev->dev, KBUILD_MODNAME) : -ENOMEM;
+	if (!ret)
+		ret = platform_device_add(pdev);
+	if (!ret && !device_is_bound(&pdev->dev)) {
+		platform_device_del(pdev);
+		ret = -ENODEV;
+	}
+	if (ret) {
+		platform_device_put(pdev);
+		gpiod_remove_lookup_table(&wqg_lookup);
+		pr_err("gpio_chip: no button on %s line %u: %d (see above)\n",
+		       gpio_chip, gpio_line, ret);
+		return ret;
+	}
+	wqg_button = pdev;
+	return 0;
+}
+
 static int __init wqg_init(void)
 {
-	pr_info("driver for \"linux,wq-gpio-irq-sample\", debounce_ms=%u\n", debounce_ms);
-	return platform_driver_register(&wqg_driver);
+	int ret;
+
+	if (debounce_ms > WQG_DEBOUNCE_MAX_MS) {
+		pr_err("debounce_ms: must be 0-%u (ms, 0 = off)\n", WQG_DEBOUNCE_MAX_MS);
+		return -EINVAL;
+	}
+	if ((!gpio_chip || !*gpio_chip) && (gpio_line || active_low)) {
+		pr_err("gpio_line, active_low: they need gpio_chip, the label of a GPIO chip\n");
+		return -EINVAL;
+	}
+	ret = platform_driver_register(&wqg_driver);
+	if (ret)
+		return ret;
+	pr_info("driver registered, debounce_ms=%u\n", debounce_ms);
+	if (gpio_chip && *gpio_chip) {
+		ret = wqg_add_button();
+		if (ret)
+			platform_driver_unregister(&wqg_driver);
+	}
+	return ret;
 }
 
 static void __exit wqg_exit(void)
 {
+	if (wqg_button) {
+		platform_device_unregister(wqg_button);	/* unbinds it */
+		gpiod_remove_lookup_table(&wqg_lookup);
+	}
 	platform_driver_unregister(&wqg_driver);	/* unbinds every device */
 }
 
