@@ -13,61 +13,108 @@
  *	threaded_irq		hard handler -> IRQ thread (irq_sim source)
  *	irq_work		irq_work_queue(), hard IRQ context
  *
- * and three floors measured the same way: two back-to-back timestamps
- * (ts), a direct call through a function pointer (call) and a bare
- * wake_up_process() of a sleeping kthread (wake).  Each mechanism is
- * triggered from three origin contexts: a task (this module's kthread),
- * softirq (a soft hrtimer) and hard IRQ (an HRTIMER_MODE_REL_PINNED_HARD
- * hrtimer), and executes on the same CPU or on another one where the
- * mechanism lets the caller choose.  Combinations that cannot exist
- * print a "skip" line that says why.
+ * next to three floors measured the same way: two back-to-back
+ * timestamps (ts), a direct call (call) and a bare wake_up_process() of a
+ * sleeping kthread (wake).  Each is triggered from four origins, four
+ * experiments with a histogram each: a task with preemption disabled
+ * around the trigger (task_atomic: the handler cannot start before
+ * preempt_enable()), the same task with preemption enabled (task_preempt:
+ * a woken handler may preempt the trigger and run inside it, which then
+ * counts in enq), softirq (a soft hrtimer) and hard IRQ (a hard hrtimer),
+ * and runs on the same CPU or on another where the mechanism lets the
+ * caller choose.  Combinations that cannot exist print a "skip" line.
  *
- * One item is in flight at a time, so items_s is the round-trip rate.
- * Latencies go into a log-linear histogram (32 buckets per power of two,
- * values within 1.6 %), so memory stays constant whatever iters is.  The
- * enq_* fields time the trigger call alone with preemption disabled
- * (enq_on_*: enabled, task origin only): lib/test_workqueue.c times
- * queue_work() with preemption enabled, where an interrupt or a preempting
- * worker can land inside the timed window.
+ * runs=N repeats every cell N times, run after run, so that the report
+ * gives the median and the spread of each cell's p50 and p99.  load=hog
+ * (or both) repeats the cells with a nice-0 kthread spinning on the
+ * target CPU.  One item is in flight at a time, the first warmup=10 of a
+ * cell are counted but not timed, and latencies go into a log-linear
+ * histogram (values within 1.6 %).  Next to them, per item: enq (the
+ * trigger call alone), cpu_ns (busy time of the queueing and target
+ * CPUs, of all online CPUs for place=any), raiser_ns
+ * (the time the runner thread is awake: triggering, bookkeeping and
+ * any interrupt that hits it), and the IPIs sent and context
+ * switches, counted with the ipi_send_cpu[mask] and sched_exit_tp
+ * tracepoints when the kernel has CONFIG_TRACEPOINTS.
  *
- * Correctness is checked by counts, never by time: every item must run
- * exactly once (exec=<runs>/<queued>), in the expected context (ctx) and,
- * where the mechanism guarantees it, on the expected CPU (cpu).  Then
- * delayed work of 1, 10, 62, 63, 100 and 504 jiffies is measured against
- * the timer wheel: it must never run early (early=0) and normally runs
- * after N+1 jiffies (N <= 62), N+1..N+8 (63-503) or N+1..N+64 (504-4031).
- * Any violation ends its line with result=VIOLATION.
+ * Correctness is checked by counts, never by time: every item runs
+ * exactly once (exec=<runs>/<queued>), in the expected context (ctx),
+ * where guaranteed on the expected CPU (cpu), and within 10 s
+ * (timeout=0).  Delayed work of 1 to 504 jiffies must never run early;
+ * it normally runs after N+1 jiffies (N <= 62), N+1..N+8 (63-503) or
+ * N+1..N+64 (504-4031).  A violation ends its line with result=VIOLATION
+ * and is counted in the end line.
  *
- * On a board: quiet the machine, then
+ * lib/test_workqueue.c answers another question: it times only the
+ * queue_work() call, with preemption enabled, from one kthread per CPU
+ * on one unbound queue, to show pool->lock contention across affinity
+ * scopes.  wq_bench times queue -> handler start, one producer, across
+ * mechanisms; its enq fields are the figure comparable to test_workqueue.
  *
- *	modprobe wq_bench cpu=2 other_cpu=3 iters=20000	# or insmod wq_bench.ko ...
+ * On a board, quiet it, pin the clock, keep the CPUs out of deep idle:
+ *
+ *	cpupower frequency-set -g performance	# or write scaling_governor
+ *	modprobe wq_bench cpu=4 other_cpu=5 iters=20000 runs=5 qos=1
  *	dmesg -w | grep wq_bench:	# until "wq_bench: end ..."
  *	dmesg > bench.txt
  *	samples/workqueue/wq_bench_report.py --png bench.png bench.txt
  *	echo N > /sys/module/wq_bench/parameters/run	# stop a run
- *	echo Y > /sys/module/wq_bench/parameters/run	# start another
  *	rmmod wq_bench					# at any moment
  *
- * The report script turns the lines into a Markdown table and a plot.
- * A single-CPU machine needs other_cpu=<cpu>: cross-CPU cells are skipped.
- * Do not hotplug CPUs during a run.
+ * qos=1 holds a cpu_latency_qos request of 0 for the run (as writing 0 to
+ * /dev/cpu_dma_latency does), so an idle target CPU does not add its
+ * idle-state exit (120 us on RK3588) to cross-CPU cells.  The "env" line
+ * gives what the kernel knows (release, CPU model, virtualisation,
+ * cpufreq governor and current frequency, cpuidle driver and QoS limit);
+ * add the clocksource to the log for the report with
+ *	cd /sys/devices/system/clocksource/clocksource0
+ *	echo "wq_bench: userenv clocksource=$(cat current_clocksource)" >/dev/kmsg
+ * A single-CPU machine needs other_cpu=<cpu>.  Do not hotplug CPUs during
+ * a run.
+ *
+ * The kernel's own clock: every cell's queue is named wqbench_<seq>, so
+ * the workqueue_queue_work -> workqueue_execute_start tracepoints give
+ * the same items' latency per cell: with bcc, "wqlat -N -W" (a histogram
+ * per workqueue); with perf, "perf kwork -k workqueue record" around the
+ * run and "perf kwork -k workqueue lat" (per work function, so run one
+ * mechanism at a time: mechs=percpu runs=1).  That span starts inside
+ * __queue_work() with pool->lock held and ends just before the call, so
+ * it lacks the head of queue_work_on() and the call into the handler.
+ *
+ * The real edge -> hard IRQ -> work start on a ROCK 5B+: wire header pin
+ * 18 (GPIO4_C4, gpiochip4 line 20) to pin 16 (GPIO3_A4, gpiochip3 line 4)
+ * through a 1 kOhm resistor, load the wq-button overlay and wq_gpio_irq
+ * with debounce_ms=0, set the governor to performance, pin the IRQ of
+ * pin 16 to an A76 core (echo 4 >/proc/irq/<n>/smp_affinity_list), then
+ *	perf record -k mono -e gpio:gpio_value -e irq:irq_handler_entry \
+ *		-e workqueue:workqueue_queue_work \
+ *		-e workqueue:workqueue_execute_start -- \
+ *		gpioset -t 5ms -c gpiochip4 20=1	# toggles; ^C after a while
+ *	perf script	# gpio_value -> irq_handler_entry -> execute_start
+ * gpio_value is stamped as the driver writes the output register, so
+ * the first delta is the pin, the GPIO controller and the GIC; the second
+ * is the hand-off this module measures from origin=hardirq.
  *
  * Expected output (numbers differ):
  *
  *	wq_bench: params cpu=0 other_cpu=1 <...>
- *	wq_bench: cell mech=ts origin=task place=same <...>
+ *	wq_bench: env release=<...>
+ *	wq_bench: cell run=1 load=idle seq=1 mech=ts origin=task_atomic <...>
  *
- * and then one "cell" or "skip" line per combination, one "delayed" line
- * per delay and the "end" line.  A "cell" line holds mech, origin, place
- * (same, other or any), the CPUs (from, to), n, min, p50, p90, p99, p999
- * and max in ns, items_s, p50 and p99 over the wake floor and over percpu
- * (p50_floor ... p99_pcpu), the enqueue percentiles, exec, timeout (1: an
- * item took over 10 s), once, ctx, cpu and result.
+ * and then one "cell" or "skip" line per combination, run and load, one
+ * "delayed" line per delay and the "end" line.  A "cell" line holds run,
+ * load, seq, mech, origin, place (same, other or any), the CPUs (from,
+ * to, and hog with load=hog), n, min, p50, p90, p99, p999 and max in ns,
+ * items_s, p50 and p99 over the wake floor and over percpu of the same
+ * run, enq_p50/p90/p99, cpu_ns, raiser_ns, ipi, csw, exec, timeout,
+ * once, ctx, cpu and result.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/cpufreq.h>
+#include <linux/cpuidle.h>
 #include <linux/cpumask.h>
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
@@ -76,21 +123,41 @@
 #include <linux/irq_work.h>
 #include <linux/irqdomain.h>
 #include <linux/jiffies.h>
+#include <linux/kernel_stat.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/of.h>
+#include <linux/pm_qos.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/swait.h>
 #include <linux/sysfs.h>
+#include <linux/tracepoint.h>
+#include <linux/utsname.h>
 #include <linux/workqueue.h>
+#include <trace/events/ipi.h>
+#include <trace/events/sched.h>
 
 static int wqb_iters = 5000;
 module_param_named(iters, wqb_iters, int, 0444);
-MODULE_PARM_DESC(iters, "Items per cell (10-1000000, default 5000)");
+MODULE_PARM_DESC(iters, "Timed items per cell (10-1000000, default 5000)");
+
+static int wqb_load_iters = 500;
+module_param_named(load_iters, wqb_load_iters, int, 0444);
+MODULE_PARM_DESC(load_iters,
+		 "Timed items per cell with load=hog, where a fair-class handler may wait a tick (10-1000000, default 500)");
+
+static int wqb_warmup = 10;
+module_param_named(warmup, wqb_warmup, int, 0444);
+MODULE_PARM_DESC(warmup, "Items per cell run first, counted but not timed (0-1000, default 10)");
+
+static int wqb_nr_runs = 3;
+module_param_named(runs, wqb_nr_runs, int, 0444);
+MODULE_PARM_DESC(runs, "Runs of every cell, for the median and spread (1-100, default 3)");
 
 static int wqb_cpu;
 module_param_named(cpu, wqb_cpu, int, 0444);
@@ -110,6 +177,16 @@ static char wqb_mechs_param[160] = "all";
 module_param_string(mechs, wqb_mechs_param, sizeof(wqb_mechs_param), 0444);
 MODULE_PARM_DESC(mechs,
 		 "Comma-separated mechanisms: ts,call,wake,percpu,percpu_hi,unbound,ordered,bh,bh_hi,tasklet,kthread_worker,threaded_irq,irq_work (default all)");
+
+static char wqb_load_param[8] = "idle";
+module_param_string(load, wqb_load_param, sizeof(wqb_load_param), 0444);
+MODULE_PARM_DESC(load,
+		 "idle, hog (a CPU hog on each cell's target CPU) or both (default idle)");
+
+static bool wqb_qos;
+module_param_named(qos, wqb_qos, bool, 0444);
+MODULE_PARM_DESC(qos,
+		 "Hold a cpu_latency_qos request of 0 during a run: shallowest idle state only (bool, default N)");
 
 /* ------------------------------------------------------------------ */
 /* Log-linear histogram: 32 linear buckets per power of two, to 2^36 ns */
@@ -179,13 +256,26 @@ static u64 wqb_pct(const struct wqb_hist *h, unsigned int per100k)
 /* ------------------------------------------------------------------ */
 /* The item in flight: set by the origin and the handler, read by the runner */
 
-enum wqb_origin { WQB_TASK, WQB_SOFTIRQ, WQB_HARDIRQ, WQB_NR_ORIGINS };
+enum wqb_origin {
+	WQB_TASK_ATOMIC, WQB_TASK_PREEMPT, WQB_SOFTIRQ, WQB_HARDIRQ,
+	WQB_NR_ORIGINS
+};
+
 enum wqb_place { WQB_SAME, WQB_OTHER, WQB_NR_PLACES };
-/* Execution contexts; the first three equal enum wqb_origin. */
+enum wqb_load { WQB_IDLE, WQB_HOG, WQB_NR_LOADS };
+/* Where a handler runs; WQB_CTX_ORIGIN: where it was triggered. */
 enum wqb_ctx { WQB_CTX_TASK, WQB_CTX_SOFTIRQ, WQB_CTX_HARDIRQ, WQB_CTX_ORIGIN };
 
-static const char * const wqb_origin_name[] = { "task", "softirq", "hardirq" };
+static const char * const wqb_origin_name[] = {
+	"task_atomic", "task_preempt", "softirq", "hardirq"
+};
+
+static const enum wqb_ctx wqb_origin_ctx[] = {
+	WQB_CTX_TASK, WQB_CTX_TASK, WQB_CTX_SOFTIRQ, WQB_CTX_HARDIRQ
+};
+
 static const char * const wqb_place_name[] = { "same", "other" };
+static const char * const wqb_load_name[] = { "idle", "hog" };
 
 struct wqb_mech {
 	const char *name;
@@ -203,6 +293,7 @@ struct wqb_mech {
 
 static const struct wqb_mech *wqb_cur;
 static int wqb_target;			/* CPU the current cell aims at */
+static unsigned int wqb_seq;		/* cell number, names its queue */
 static u64 wqb_t0, wqb_t1, wqb_enq;
 static int wqb_seen_ctx, wqb_seen_cpu;
 static bool wqb_item_done;
@@ -210,7 +301,7 @@ static atomic_t wqb_runs, wqb_queued, wqb_refused;
 static DECLARE_SWAIT_QUEUE_HEAD(wqb_waitq);	/* raw lock: hard IRQ safe */
 
 static struct hrtimer wqb_hard, wqb_soft;
-static struct wqb_hist wqb_lat, wqb_enq_off, wqb_enq_on;
+static struct wqb_hist wqb_lat, wqb_enq_hist;
 
 /* The handler's stores (t1, ctx, cpu, runs) are visible once done is. */
 static void wqb_signal(void)
@@ -309,7 +400,7 @@ static int wqb_wake_fn(void *unused)
 static int wqb_wake_setup(const struct wqb_mech *m, int cpu)
 {
 	atomic_set(&wqb_wake_pending, 0);
-	wqb_waker = kthread_create_on_cpu(wqb_wake_fn, NULL, cpu, "wq_bench_wake/%u");
+	wqb_waker = kthread_create_on_cpu(wqb_wake_fn, NULL, cpu, "wqbench_wake/%u");
 	if (IS_ERR(wqb_waker))
 		return PTR_ERR(wqb_waker);
 	wake_up_process(wqb_waker);
@@ -339,10 +430,11 @@ static void wqb_work_fn(struct work_struct *work)
 
 static int wqb_wq_setup(const struct wqb_mech *m, int cpu)
 {
+	/* One queue per cell, named so that tracing tells cells apart. */
 	if (m->wq_flags)
-		wqb_wq = alloc_workqueue("wq_bench", m->wq_flags, 0);
+		wqb_wq = alloc_workqueue("wqbench_%u", m->wq_flags, 0, wqb_seq);
 	else
-		wqb_wq = alloc_ordered_workqueue("wq_bench", 0);
+		wqb_wq = alloc_ordered_workqueue("wqbench_%u", 0, wqb_seq);
 	if (!wqb_wq)
 		return -ENOMEM;
 	INIT_WORK(&wqb_work, wqb_work_fn);
@@ -405,7 +497,7 @@ static void wqb_kwork_fn(struct kthread_work *work)
 
 static int wqb_kw_setup(const struct wqb_mech *m, int cpu)
 {
-	wqb_kw = kthread_run_worker_on_cpu(cpu, 0, "wq_bench_kw/%u");
+	wqb_kw = kthread_run_worker_on_cpu(cpu, 0, "wqbench_kw/%u");
 	if (IS_ERR(wqb_kw))
 		return PTR_ERR(wqb_kw);
 	kthread_init_work(&wqb_kwork, wqb_kwork_fn);
@@ -447,7 +539,7 @@ static int wqb_tirq_setup(const struct wqb_mech *m, int cpu)
 {
 	int ret;
 
-	wqb_fwnode = irq_domain_alloc_named_fwnode("wq_bench");
+	wqb_fwnode = irq_domain_alloc_named_fwnode("wqbench");
 	if (!wqb_fwnode)
 		return -ENOMEM;
 	wqb_domain = irq_domain_create_sim(wqb_fwnode, 1);
@@ -461,7 +553,7 @@ static int wqb_tirq_setup(const struct wqb_mech *m, int cpu)
 		goto err_domain;
 	}
 	ret = request_threaded_irq(wqb_virq, wqb_tirq_hard, wqb_tirq_thread, 0,
-				   "wq_bench", NULL);
+				   "wqbench", NULL);
 	if (ret)
 		goto err_mapping;
 	return 0;
@@ -541,17 +633,166 @@ static const struct wqb_mech wqb_mechs[] = {
 
 #define WQB_WAKE	2	/* index of the floor the ratios use */
 #define WQB_PERCPU	3	/* index of the per-CPU queue reference */
-
 static unsigned long wqb_mask;
-/* p50 and p99 of the floor and of percpu per origin and placement */
+static unsigned int wqb_loads;		/* BIT(WQB_IDLE) and/or BIT(WQB_HOG) */
+/* p50 and p99 of the floor and of percpu, per origin and placement */
 static u64 wqb_ref[2][WQB_NR_ORIGINS][WQB_NR_PLACES][2];
-static unsigned int wqb_nr_cells, wqb_nr_skipped, wqb_nr_bad;
-static char wqb_line[768];
+static unsigned int wqb_nr_cells, wqb_nr_skipped, wqb_nr_bad, wqb_nr_delayed;
+static char wqb_line[1024];
 
 /* ------------------------------------------------------------------ */
-/* One cell: iters items of one mechanism, origin and placement */
+/* Cost: CPU time, IPIs and context switches per item */
+
+static atomic_long_t wqb_nr_ipi, wqb_nr_csw;
+static bool wqb_counting;		/* the tracepoint probes are on */
+
+#ifdef CONFIG_TRACEPOINTS
+static void wqb_ipi_probe(void *data, const unsigned int cpu,
+			  unsigned long callsite, void *callback)
+{
+	atomic_long_inc(&wqb_nr_ipi);
+}
+
+static void wqb_ipi_mask_probe(void *data, const struct cpumask *mask,
+			       unsigned long callsite, void *callback)
+{
+	atomic_long_add(cpumask_weight(mask), &wqb_nr_ipi);
+}
+
+static void wqb_csw_probe(void *data, bool is_switch)
+{
+	if (is_switch)
+		atomic_long_inc(&wqb_nr_csw);
+}
+
+static void wqb_count_start(void)
+{
+	if (register_trace_ipi_send_cpu(wqb_ipi_probe, NULL))
+		return;
+	if (register_trace_ipi_send_cpumask(wqb_ipi_mask_probe, NULL))
+		goto err_cpu;
+	if (register_trace_sched_exit_tp(wqb_csw_probe, NULL))
+		goto err_mask;
+	wqb_counting = true;
+	return;
+
+err_mask:
+	unregister_trace_ipi_send_cpumask(wqb_ipi_mask_probe, NULL);
+err_cpu:
+	unregister_trace_ipi_send_cpu(wqb_ipi_probe, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+static void wqb_count_stop(void)
+{
+	if (!wqb_counting)
+		return;
+	unregister_trace_sched_exit_tp(wqb_csw_probe, NULL);
+	unregister_trace_ipi_send_cpumask(wqb_ipi_mask_probe, NULL);
+	unregister_trace_ipi_send_cpu(wqb_ipi_probe, NULL);
+	/* No probe runs any more once this returns: the module may go. */
+	tracepoint_synchronize_unregister();
+	wqb_counting = false;
+}
+#else
+static void wqb_count_start(void) { }
+static void wqb_count_stop(void) { }
+#endif
+
+struct wqb_snap {
+	u64 wall;			/* ns */
+	u64 idle_us;			/* summed over the cell's CPUs */
+	unsigned int nr_cpus;
+	long ipi, csw;
+};
+
+/*
+ * The cell's CPUs are the queueing and the target CPU, or every online
+ * CPU when the mechanism picks the CPU: their busy time is what one item
+ * costs the machine, with no background from CPUs the cell cannot use.
+ */
+static void wqb_snap(struct wqb_snap *s, const struct wqb_mech *m)
+{
+	int cpu;
+
+	s->idle_us = 0;
+	s->nr_cpus = 0;
+	for_each_online_cpu(cpu) {
+		if (!(m->flags & WQB_ANY_CPU) && cpu != wqb_cpu &&
+		    cpu != wqb_target)
+			continue;
+		s->idle_us += get_cpu_idle_time_us(cpu, NULL);
+		s->nr_cpus++;
+	}
+	s->ipi = atomic_long_read(&wqb_nr_ipi);
+	s->csw = atomic_long_read(&wqb_nr_csw);
+	s->wall = ktime_get_ns();
+}
+
+/* " key=<v/n with two decimals>", or "-" when unknown. */
+static int wqb_fmt_per(char *buf, size_t size, const char *key, s64 v,
+		       u64 n, bool known)
+{
+	u64 r;
+
+	if (!known || !n || v < 0)
+		return scnprintf(buf, size, " %s=-", key);
+	r = div64_u64((u64)v * 100 + n / 2, n);
+	return scnprintf(buf, size, " %s=%llu.%02llu", key, r / 100, r % 100);
+}
+
+/* ------------------------------------------------------------------ */
+/* Load: a nice-0 kthread spinning on the target CPU */
+
+static struct task_struct *wqb_hog;
+
+static int wqb_hog_fn(void *unused)
+{
+	/* Preemptible spin; cond_resched() for PREEMPT_NONE/VOLUNTARY. */
+	while (!kthread_should_stop()) {
+		cpu_relax();
+		cond_resched();
+	}
+	return 0;
+}
+
+static int wqb_hog_start(int cpu)
+{
+	wqb_hog = kthread_create_on_cpu(wqb_hog_fn, NULL, cpu, "wqbench_hog/%u");
+	if (IS_ERR(wqb_hog)) {
+		int ret = PTR_ERR(wqb_hog);
+
+		wqb_hog = NULL;
+		return ret;
+	}
+	wake_up_process(wqb_hog);
+	return 0;
+}
+
+static void wqb_hog_stop(void)
+{
+	if (!wqb_hog)
+		return;
+	kthread_stop(wqb_hog);
+	wqb_hog = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* One cell: the items of one mechanism, origin, placement, run and load */
 
 #define WQB_TIMEOUT	(10 * HZ)
+
+struct wqb_cell {
+	const struct wqb_mech *m;
+	enum wqb_origin o;
+	enum wqb_place p;
+	enum wqb_load load;
+	int run, hog_cpu;
+	unsigned int bad_ctx, bad_cpu, bad_count;
+	bool timeout;
+	struct wqb_snap s0, s1;
+	u64 awake;			/* ns the runner was not waiting */
+};
 
 static int wqb_fmt_hist(char *buf, size_t size, const char *pfx,
 			const struct wqb_hist *h, bool full)
@@ -579,12 +820,11 @@ static int wqb_fmt_ratio(char *buf, size_t size, const char *key, u64 v, u64 ref
 	return scnprintf(buf, size, " %s=%llu.%02llu", key, r / 100, r % 100);
 }
 
-static void wqb_start_item(const struct wqb_mech *m, enum wqb_origin o,
-			   unsigned int i)
+static void wqb_start_item(const struct wqb_mech *m, enum wqb_origin o)
 {
-	if ((m->flags & WQB_OWN_IRQ) || (o == WQB_TASK && (i & 1))) {
+	if ((m->flags & WQB_OWN_IRQ) || o == WQB_TASK_PREEMPT) {
 		wqb_fire();
-	} else if (o == WQB_TASK) {
+	} else if (o == WQB_TASK_ATOMIC) {
 		preempt_disable();
 		wqb_fire();
 		preempt_enable();
@@ -595,121 +835,167 @@ static void wqb_start_item(const struct wqb_mech *m, enum wqb_origin o,
 	}
 }
 
-static void wqb_print_cell(const struct wqb_mech *m, enum wqb_origin o,
-			   enum wqb_place p, u64 elapsed, unsigned int bad_ctx,
-			   unsigned int bad_cpu, unsigned int bad_count, bool timeout)
+static const char *wqb_place_str(const struct wqb_mech *m, enum wqb_place p)
 {
-	enum wqb_place rp = m->flags & WQB_ANY_CPU ? WQB_SAME : p;
+	return m->flags & WQB_ANY_CPU ? "any" : wqb_place_name[p];
+}
+
+static void wqb_print_cell(const struct wqb_cell *c)
+{
+	const struct wqb_mech *m = c->m;
+	enum wqb_place rp = m->flags & WQB_ANY_CPU ? WQB_SAME : c->p;
 	unsigned int runs = atomic_read(&wqb_runs);
 	unsigned int tries = atomic_read(&wqb_queued) + atomic_read(&wqb_refused);
-	bool ok = !bad_ctx && !bad_cpu && !bad_count && runs == tries;
+	bool once = runs == tries && !c->bad_count;
+	bool ok = once && !c->bad_ctx && !c->bad_cpu && !c->timeout;
 	u64 p50 = wqb_pct(&wqb_lat, 50000), p99 = wqb_pct(&wqb_lat, 99000);
+	u64 n = wqb_lat.n, wall = c->s1.wall - c->s0.wall;
+	s64 busy = (s64)wall * c->s0.nr_cpus -
+		   (s64)(c->s1.idle_us - c->s0.idle_us) * NSEC_PER_USEC;
 	size_t sz = sizeof(wqb_line);
 	int len;
 
-	len = scnprintf(wqb_line, sz, "cell mech=%s origin=%s place=%s from=%d",
-			m->name, wqb_origin_name[o],
-			m->flags & WQB_ANY_CPU ? "any" : wqb_place_name[p], wqb_cpu);
+	len = scnprintf(wqb_line, sz,
+			"cell run=%d load=%s seq=%u mech=%s origin=%s place=%s from=%d",
+			c->run, wqb_load_name[c->load], wqb_seq, m->name,
+			wqb_origin_name[c->o], wqb_place_str(m, c->p), wqb_cpu);
 	if (m->flags & WQB_ANY_CPU)
 		len += scnprintf(wqb_line + len, sz - len, " to=any");
 	else
 		len += scnprintf(wqb_line + len, sz - len, " to=%d", wqb_target);
+	if (c->load == WQB_HOG)
+		len += scnprintf(wqb_line + len, sz - len, " hog=%d", c->hog_cpu);
 	len += wqb_fmt_hist(wqb_line + len, sz - len, "", &wqb_lat, true);
 	len += scnprintf(wqb_line + len, sz - len, " items_s=%llu",
-			 elapsed ? div64_u64(wqb_lat.n * NSEC_PER_SEC, elapsed) : 0);
+			 wall ? div64_u64(n * NSEC_PER_SEC, wall) : 0);
 	len += wqb_fmt_ratio(wqb_line + len, sz - len, "p50_floor", p50,
-			     wqb_ref[0][o][rp][0]);
+			     wqb_ref[0][c->o][rp][0]);
 	len += wqb_fmt_ratio(wqb_line + len, sz - len, "p99_floor", p99,
-			     wqb_ref[0][o][rp][1]);
+			     wqb_ref[0][c->o][rp][1]);
 	len += wqb_fmt_ratio(wqb_line + len, sz - len, "p50_pcpu", p50,
-			     wqb_ref[1][o][rp][0]);
+			     wqb_ref[1][c->o][rp][0]);
 	len += wqb_fmt_ratio(wqb_line + len, sz - len, "p99_pcpu", p99,
-			     wqb_ref[1][o][rp][1]);
-	len += wqb_fmt_hist(wqb_line + len, sz - len, "enq_", &wqb_enq_off, false);
-	len += wqb_fmt_hist(wqb_line + len, sz - len, "enq_on_", &wqb_enq_on, false);
+			     wqb_ref[1][c->o][rp][1]);
+	len += wqb_fmt_hist(wqb_line + len, sz - len, "enq_", &wqb_enq_hist, false);
+	/* A hog keeps its CPU busy: the machine's busy time says nothing. */
+	len += wqb_fmt_per(wqb_line + len, sz - len, "cpu_ns", busy, n,
+			   c->load == WQB_IDLE);
+	len += wqb_fmt_per(wqb_line + len, sz - len, "raiser_ns",
+			   c->awake, n, true);
+	len += wqb_fmt_per(wqb_line + len, sz - len, "ipi",
+			   c->s1.ipi - c->s0.ipi, n, wqb_counting);
+	len += wqb_fmt_per(wqb_line + len, sz - len, "csw",
+			   c->s1.csw - c->s0.csw, n, wqb_counting);
 	scnprintf(wqb_line + len, sz - len,
 		  " exec=%u/%u timeout=%d once=%s ctx=%s cpu=%s result=%s",
-		  runs, tries, timeout, runs == tries && !bad_count ? "ok" : "FAIL",
-		  bad_ctx ? "FAIL" : "ok",
-		  m->flags & WQB_ANY_CPU ? "-" : bad_cpu ? "FAIL" : "ok",
+		  runs, tries, c->timeout, once ? "ok" : "FAIL",
+		  c->bad_ctx ? "FAIL" : "ok",
+		  m->flags & WQB_ANY_CPU ? "-" : c->bad_cpu ? "FAIL" : "ok",
 		  ok ? "ok" : "VIOLATION");
 	pr_info("%s\n", wqb_line);
 	wqb_nr_cells++;
 	wqb_nr_bad += !ok;
 	if (m == &wqb_mechs[WQB_WAKE] || m == &wqb_mechs[WQB_PERCPU]) {
-		wqb_ref[m != &wqb_mechs[WQB_WAKE]][o][p][0] = p50;
-		wqb_ref[m != &wqb_mechs[WQB_WAKE]][o][p][1] = p99;
+		wqb_ref[m != &wqb_mechs[WQB_WAKE]][c->o][c->p][0] = p50;
+		wqb_ref[m != &wqb_mechs[WQB_WAKE]][c->o][c->p][1] = p99;
 	}
 }
 
-static int wqb_cell(const struct wqb_mech *m, enum wqb_origin o,
-		    enum wqb_place p)
+/* The items of one cell; false if the run was told to stop. */
+static bool wqb_items(struct wqb_cell *c, int iters)
 {
-	int want = m->ctx == WQB_CTX_ORIGIN ? (int)o : (int)m->ctx;
-	unsigned int i, refused, bad_ctx = 0, bad_cpu = 0, bad_count = 0;
-	bool timeout = false, stopped = false;
-	u64 start, elapsed, t0, t1;
-	int ret;
+	const struct wqb_mech *m = c->m;
+	int want = m->ctx == WQB_CTX_ORIGIN ? wqb_origin_ctx[c->o] : m->ctx;
+	unsigned int refused;
+	u64 t0, t1, woken = 0;
+	int i;
 
-	wqb_hist_reset(&wqb_lat);
-	wqb_hist_reset(&wqb_enq_off);
-	wqb_hist_reset(&wqb_enq_on);
-	atomic_set(&wqb_runs, 0);
-	atomic_set(&wqb_queued, 0);
-	atomic_set(&wqb_refused, 0);
-	wqb_cur = m;
-	wqb_target = p == WQB_OTHER ? wqb_other_cpu : wqb_cpu;
-
-	ret = m->setup ? m->setup(m, wqb_target) : 0;
-	if (ret) {
-		pr_info("skip mech=%s origin=%s place=%s reason=setup failed (%d)\n",
-			m->name, wqb_origin_name[o], m->flags & WQB_ANY_CPU ?
-			"any" : wqb_place_name[p], ret);
-		wqb_nr_skipped++;
-		return 0;
-	}
-
-	start = ktime_get_ns();
-	for (i = 0; i < wqb_iters; i++) {
-		if (kthread_should_stop()) {
-			stopped = true;
-			break;
+	for (i = 0; i < wqb_warmup + iters; i++) {
+		if (i == wqb_warmup) {
+			wqb_snap(&c->s0, m);
+			woken = ktime_get_ns();
 		}
+		if (kthread_should_stop())
+			return false;
 		refused = atomic_read(&wqb_refused);
 		WRITE_ONCE(wqb_item_done, false);
-		wqb_start_item(m, o, i);
+		wqb_start_item(m, c->o);
+		/*
+		 * The runner's own cost: from its wake-up to its next wait.
+		 * (Its scheduler runtime is only brought up to date when it
+		 * sleeps or at a tick, too coarse for the floors.)
+		 */
+		if (i >= wqb_warmup)
+			c->awake += ktime_get_ns() - woken;
 		swait_event_idle_timeout_exclusive(wqb_waitq, wqb_is_done() ||
 						   kthread_should_stop(), WQB_TIMEOUT);
+		woken = ktime_get_ns();
 		if (!wqb_is_done()) {
-			stopped = kthread_should_stop();
-			timeout = !stopped;
+			/* A stalled item is a violation, never a short cell. */
+			c->timeout = !kthread_should_stop();
 			break;
 		}
 		if (atomic_read(&wqb_runs) != atomic_read(&wqb_queued))
-			bad_count++;
-		if (atomic_read(&wqb_refused) != refused)
+			c->bad_count++;
+		if (READ_ONCE(wqb_seen_ctx) != want)
+			c->bad_ctx++;
+		if (!(m->flags & WQB_ANY_CPU) &&
+		    READ_ONCE(wqb_seen_cpu) != wqb_target)
+			c->bad_cpu++;
+		if (atomic_read(&wqb_refused) != refused || i < wqb_warmup)
 			continue;
 		t0 = READ_ONCE(wqb_t0);
 		t1 = READ_ONCE(wqb_t1);
 		wqb_hist_add(&wqb_lat, t1 > t0 ? t1 - t0 : 0);
 		if (!(m->flags & WQB_OWN_IRQ))
-			wqb_hist_add(o == WQB_TASK && (i & 1) ? &wqb_enq_on :
-				     &wqb_enq_off, READ_ONCE(wqb_enq));
-		if (READ_ONCE(wqb_seen_ctx) != want)
-			bad_ctx++;
-		if (!(m->flags & WQB_ANY_CPU) &&
-		    READ_ONCE(wqb_seen_cpu) != wqb_target)
-			bad_cpu++;
+			wqb_hist_add(&wqb_enq_hist, READ_ONCE(wqb_enq));
 	}
-	elapsed = ktime_get_ns() - start;
+	if (i < wqb_warmup)
+		wqb_snap(&c->s0, m);
+	wqb_snap(&c->s1, m);
+	return !kthread_should_stop();
+}
+
+static int wqb_cell(const struct wqb_mech *m, enum wqb_origin o,
+		    enum wqb_place p, enum wqb_load load, int run)
+{
+	struct wqb_cell c = { .m = m, .o = o, .p = p, .load = load, .run = run };
+	bool done;
+	int ret;
+
+	wqb_hist_reset(&wqb_lat);
+	wqb_hist_reset(&wqb_enq_hist);
+	atomic_set(&wqb_runs, 0);
+	atomic_set(&wqb_queued, 0);
+	atomic_set(&wqb_refused, 0);
+	wqb_cur = m;
+	wqb_target = p == WQB_OTHER ? wqb_other_cpu : wqb_cpu;
+	wqb_seq++;
+
+	c.hog_cpu = wqb_target;
+	ret = load == WQB_HOG ? wqb_hog_start(c.hog_cpu) : 0;
+	if (!ret && m->setup) {
+		ret = m->setup(m, wqb_target);
+		if (ret)
+			wqb_hog_stop();
+	}
+	if (ret) {
+		pr_info("skip mech=%s origin=%s place=%s reason=setup failed (%d)\n",
+			m->name, wqb_origin_name[o], wqb_place_str(m, p), ret);
+		wqb_nr_skipped++;
+		return 0;
+	}
+
+	done = wqb_items(&c, load == WQB_HOG ? wqb_load_iters : wqb_iters);
 
 	hrtimer_cancel(&wqb_soft);
 	hrtimer_cancel(&wqb_hard);
 	if (m->teardown)
 		m->teardown(m);
-	if (stopped)
+	wqb_hog_stop();
+	if (!done)
 		return -EINTR;
-	wqb_print_cell(m, o, p, elapsed, bad_ctx, bad_cpu, bad_count, timeout);
+	wqb_print_cell(&c);
 	return 0;
 }
 
@@ -718,12 +1004,19 @@ static int wqb_cell(const struct wqb_mech *m, enum wqb_origin o,
 
 static const unsigned int wqb_delays[] = { 1, 10, 62, 63, 100, 504 };
 
+/*
+ * queued is counted by the runner (the first time) and by the work
+ * itself (every re-arm), which may run while the runner is still
+ * queueing the others: an atomic_t.  The rest is written only by the
+ * work, which never runs twice at once, and read after it is disabled.
+ */
 struct wqb_delayed {
 	struct delayed_work dwork;
 	unsigned int n;			/* delay in jiffies */
 	unsigned long j0;
 	u64 t0;
-	unsigned int queued, ran, early, in_bound;
+	atomic_t queued;
+	unsigned int ran, early, in_bound;
 	unsigned long tmin, tmax;	/* observed jiffies */
 	struct wqb_hist late;		/* ns after N ticks */
 };
@@ -747,8 +1040,9 @@ static void wqb_dl_queue(struct wqb_delayed *d)
 {
 	d->j0 = jiffies;		/* before queueing: never late */
 	d->t0 = ktime_get_ns();
-	if (queue_delayed_work_on(wqb_cpu, wqb_dl_wq, &d->dwork, d->n))
-		d->queued++;
+	atomic_inc(&d->queued);		/* first, so ran <= queued always */
+	if (!queue_delayed_work_on(wqb_cpu, wqb_dl_wq, &d->dwork, d->n))
+		atomic_dec(&d->queued);
 }
 
 static void wqb_dl_fn(struct work_struct *work)
@@ -775,9 +1069,10 @@ static void wqb_dl_fn(struct work_struct *work)
 static int wqb_delayed(void)
 {
 	struct wqb_delayed *d;
+	unsigned int queued;
 	bool ok;
 
-	wqb_dl_wq = alloc_workqueue("wq_bench_dl", WQ_PERCPU, 0);
+	wqb_dl_wq = alloc_workqueue("wqbench_dl", WQ_PERCPU, 0);
 	if (!wqb_dl_wq) {
 		pr_info("skip delayed reason=out of memory\n");
 		return 0;
@@ -787,7 +1082,7 @@ static int wqb_delayed(void)
 	for (d = wqb_dl; d < wqb_dl + ARRAY_SIZE(wqb_dl); d++) {
 		INIT_DELAYED_WORK(&d->dwork, wqb_dl_fn);
 		d->n = wqb_delays[d - wqb_dl];
-		d->queued = 0;
+		atomic_set(&d->queued, 0);
 		d->ran = 0;
 		d->early = 0;
 		d->in_bound = 0;
@@ -809,20 +1104,22 @@ static int wqb_delayed(void)
 		return -EINTR;
 
 	for (d = wqb_dl; d < wqb_dl + ARRAY_SIZE(wqb_dl); d++) {
-		ok = !d->early && d->ran == d->queued;
+		queued = atomic_read(&d->queued);
+		ok = !d->early && d->ran == queued;
 		pr_info("delayed jiffies=%u reps=%d bound=%u..%u ticks=%lu..%lu in_bound=%u/%u late_min=%llu late_p50=%llu late_p99=%llu late_max=%llu exec=%u/%u early=%u result=%s\n",
 			d->n, wqb_reps, d->n + 1, d->n + wqb_wheel_gran(d->n),
 			d->ran ? d->tmin : 0, d->tmax, d->in_bound, d->ran,
 			d->ran ? d->late.min : 0, wqb_pct(&d->late, 50000),
 			wqb_pct(&d->late, 99000), d->late.max, d->ran,
-			d->queued, d->early, ok ? "ok" : "VIOLATION");
+			queued, d->early, ok ? "ok" : "VIOLATION");
 		wqb_nr_bad += !ok;
+		wqb_nr_delayed++;
 	}
 	return 0;
 }
 
 /* ------------------------------------------------------------------ */
-/* The run: every selected cell, then delayed work */
+/* The run: every selected cell, runs times, then delayed work */
 
 static const char *wqb_skip_reason(const struct wqb_mech *m,
 				   enum wqb_origin o, enum wqb_place p)
@@ -855,49 +1152,117 @@ static const char *wqb_preempt_model(void)
 	return "none";
 }
 
-static void wqb_run_all(void)
+/* " cpufreq=<cpu>:<governor>:<kHz>" or " cpufreq=<cpu>:none" */
+static int wqb_fmt_freq(char *buf, size_t size, int cpu)
+{
+	struct cpufreq_policy *pol = cpufreq_cpu_get(cpu);
+	const char *gov;
+	int len;
+
+	if (!pol)
+		return scnprintf(buf, size, " cpufreq%d=none", cpu);
+	down_read(&pol->rwsem);
+	gov = pol->governor ? pol->governor->name :
+	      pol->policy == CPUFREQ_POLICY_PERFORMANCE ? "performance" :
+	      pol->policy == CPUFREQ_POLICY_POWERSAVE ? "powersave" : "-";
+	len = scnprintf(buf, size, " cpufreq%d=%s:%ukHz", cpu, gov,
+			cpufreq_quick_get(cpu));
+	up_read(&pol->rwsem);
+	cpufreq_cpu_put(pol);
+	return len;
+}
+
+/* What the kernel knows about the machine; the clocksource is in sysfs. */
+static void wqb_print_env(void)
+{
+	struct cpuidle_driver *idle = cpuidle_get_driver();
+	const char *virt = "unknown", *model = "-";
+	size_t sz = sizeof(wqb_line);
+	int len;
+
+#ifdef CONFIG_X86
+	virt = boot_cpu_has(X86_FEATURE_HYPERVISOR) ? "yes" : "no";
+	model = boot_cpu_data.x86_model_id;
+#endif
+	if (of_machine_is_compatible("linux,dummy-virt"))
+		virt = "yes";
+	len = scnprintf(wqb_line, sz, "env release=%s virt=%s cpuidle=%s idle_qos_us=%d qos=%s",
+			init_utsname()->release, virt, idle ? idle->name : "none",
+			cpu_latency_qos_limit(), wqb_qos ? "Y" : "N");
+	len += wqb_fmt_freq(wqb_line + len, sz - len, wqb_cpu);
+	if (wqb_other_cpu != wqb_cpu)
+		len += wqb_fmt_freq(wqb_line + len, sz - len, wqb_other_cpu);
+	scnprintf(wqb_line + len, sz - len, " model=%s", model);
+	pr_info("%s\n", wqb_line);
+}
+
+/* Every selected cell once, for one run and one load. */
+static int wqb_pass(int run, enum wqb_load load)
 {
 	const struct wqb_mech *m;
 	const char *why;
 	int o, p, ret = 0;
 
 	memset(wqb_ref, 0, sizeof(wqb_ref));
-	wqb_nr_cells = 0;
-	wqb_nr_skipped = 0;
-	wqb_nr_bad = 0;
-	pr_info("params cpu=%d other_cpu=%d iters=%d delayed_reps=%d mechs=%s online=%u hz=%d tick_ns=%lu hrtimer_res_ns=%u preempt=%s floor=wake ref=percpu unit=ns\n",
-		wqb_cpu, wqb_other_cpu, wqb_iters, wqb_reps, wqb_mechs_param,
-		num_online_cpus(), HZ, (unsigned long)TICK_NSEC,
-		hrtimer_resolution, wqb_preempt_model());
-
-	for (m = wqb_mechs; m < wqb_mechs + ARRAY_SIZE(wqb_mechs); m++) {
+	for (m = wqb_mechs; m < wqb_mechs + ARRAY_SIZE(wqb_mechs) && !ret; m++) {
 		if (!(wqb_mask & BIT(m - wqb_mechs)))
 			continue;
 		for (o = 0; o < WQB_NR_ORIGINS && !ret; o++) {
 			for (p = 0; p < WQB_NR_PLACES && !ret; p++) {
 				why = wqb_skip_reason(m, o, p);
 				if (!why) {
-					ret = wqb_cell(m, o, p);
-				} else if (*why) {
+					ret = wqb_cell(m, o, p, load, run);
+				} else if (*why && run == 1 && load == ffs(wqb_loads) - 1) {
+					/* Once per load of the module, not per run. */
 					pr_info("skip mech=%s origin=%s place=%s reason=%s\n",
 						m->name, wqb_origin_name[o],
-						m->flags & WQB_ANY_CPU ? "any" :
-						wqb_place_name[p], why);
+						wqb_place_str(m, p), why);
 					wqb_nr_skipped++;
 				}
 			}
 		}
-		if (ret)
-			break;
 	}
+	return ret;
+}
+
+static struct pm_qos_request wqb_qos_req;
+
+static void wqb_run_all(void)
+{
+	int run, load, ret = 0;
+
+	wqb_seq = 0;
+	wqb_nr_cells = 0;
+	wqb_nr_skipped = 0;
+	wqb_nr_bad = 0;
+	wqb_nr_delayed = 0;
+	pr_info("params cpu=%d other_cpu=%d iters=%d load_iters=%d warmup=%d runs=%d load=%s qos=%s delayed_reps=%d mechs=%s online=%u hz=%d tick_ns=%lu hrtimer_res_ns=%u preempt=%s floor=wake ref=percpu unit=ns\n",
+		wqb_cpu, wqb_other_cpu, wqb_iters, wqb_load_iters, wqb_warmup,
+		wqb_nr_runs, wqb_load_param, wqb_qos ? "Y" : "N", wqb_reps,
+		wqb_mechs_param, num_online_cpus(), HZ,
+		(unsigned long)TICK_NSEC, hrtimer_resolution,
+		wqb_preempt_model());
+	if (wqb_qos)
+		cpu_latency_qos_add_request(&wqb_qos_req, 0);
+	wqb_print_env();
+	wqb_count_start();
+
+	for (run = 1; run <= wqb_nr_runs && !ret; run++)
+		for (load = 0; load < WQB_NR_LOADS && !ret; load++)
+			if (wqb_loads & BIT(load))
+				ret = wqb_pass(run, load);
 	if (!ret && wqb_reps)
 		ret = wqb_delayed();
+
+	wqb_count_stop();
+	if (cpu_latency_qos_request_active(&wqb_qos_req))
+		cpu_latency_qos_remove_request(&wqb_qos_req);
 	if (ret) {
 		pr_info("stopped before the end\n");
 		return;
 	}
-	pr_info("end cells=%u skipped=%u delayed=%zu violations=%u\n",
-		wqb_nr_cells, wqb_nr_skipped, wqb_reps ? ARRAY_SIZE(wqb_dl) : 0,
+	pr_info("end runs=%d cells=%u skipped=%u delayed=%u violations=%u\n",
+		wqb_nr_runs, wqb_nr_cells, wqb_nr_skipped, wqb_nr_delayed,
 		wqb_nr_bad);
 }
 
@@ -947,7 +1312,7 @@ static int wqb_start(void)
 		       wqb_other_cpu);
 		return -EINVAL;
 	}
-	t = kthread_create(wqb_runner_fn, NULL, "wq_bench");
+	t = kthread_create(wqb_runner_fn, NULL, "wqbench");
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	kthread_bind(t, wqb_cpu);
@@ -1027,23 +1392,52 @@ static int __init wqb_parse_mechs(void)
 	return 0;
 }
 
+static int __init wqb_parse_load(void)
+{
+	if (!strcmp(wqb_load_param, "idle")) {
+		wqb_loads = BIT(WQB_IDLE);
+	} else if (!strcmp(wqb_load_param, "hog")) {
+		wqb_loads = BIT(WQB_HOG);
+	} else if (!strcmp(wqb_load_param, "both")) {
+		wqb_loads = BIT(WQB_IDLE) | BIT(WQB_HOG);
+	} else {
+		pr_err("load: unknown value '%s' (valid: idle, hog, both)\n",
+		       wqb_load_param);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int __init wqb_check_range(const char *name, int v, int lo, int hi)
+{
+	if (v >= lo && v <= hi)
+		return 0;
+	pr_err("%s: %d is out of range (%d-%d)\n", name, v, lo, hi);
+	return -EINVAL;
+}
+
 static int __init wqb_init(void)
 {
 	int ret;
 
-	if (wqb_iters < 10 || wqb_iters > 1000000) {
-		pr_err("iters: %d is out of range (10-1000000)\n", wqb_iters);
-		return -EINVAL;
-	}
-	if (wqb_reps < 0 || wqb_reps > 100) {
-		pr_err("delayed_reps: %d is out of range (0-100)\n", wqb_reps);
-		return -EINVAL;
-	}
+	ret = wqb_check_range("iters", wqb_iters, 10, 1000000);
+	if (!ret)
+		ret = wqb_check_range("load_iters", wqb_load_iters, 10, 1000000);
+	if (!ret)
+		ret = wqb_check_range("runs", wqb_nr_runs, 1, 100);
+	if (!ret)
+		ret = wqb_check_range("warmup", wqb_warmup, 0, 1000);
+	if (!ret)
+		ret = wqb_check_range("delayed_reps", wqb_reps, 0, 100);
+	if (ret)
+		return ret;
 	ret = wqb_check_cpu("cpu", wqb_cpu);
 	if (!ret)
 		ret = wqb_check_cpu("other_cpu", wqb_other_cpu);
 	if (!ret)
 		ret = wqb_parse_mechs();
+	if (!ret)
+		ret = wqb_parse_load();
 	if (ret)
 		return ret;
 
