@@ -4,7 +4,7 @@
 #
 #  scenario:    load with defaults, wait for the "Expected output" lines of
 #               its header in order, unload;
-#  reliability: 50 load/unload cycles with the unload at varying moments;
+#  reliability: 20 load/unload cycles with the unload at varying moments;
 #               every bad value of every parameter refused at load and at
 #               run time with a clear message and nothing changed;
 #               concurrent valid writes to the writable parameters from
@@ -17,7 +17,7 @@
 # mutant (mutant.sh) goes through exactly these checks.
 . /wqs/lib.sh
 
-CYCLES=${CYCLES:-50}
+CYCLES=${CYCLES:-20}
 NCPU=$(grep -c '^processor' /proc/cpuinfo)
 [ "$NCPU" -gt 0 ] || NCPU=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)
 POSSIBLE=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)
