@@ -1,19 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0
 # wq_gpio_irq on the PL061 line 3 of the arm64 "virt" machine, which QEMU
-# pulses for 100 ms at each QMP system_powerdown (scripts/gpio-proof puts
-# the "button" node in place of /gpio-keys and presses from the host).
+# pulses for 100 ms at each QMP system_powerdown (scripts/gpio-proof
+# presses from the host).  "sh gpio-pl061.sh dt": the device tree has a
+# "button" node on that line in place of /gpio-keys; "params": /gpio-keys
+# is gone and the module is given gpio_chip=9030000.pl061 gpio_line=3.
 # The number of presses comes from wqs.presses= on the command line.
-# Checks:
+# Checks ("pl061 MODE: "):
 #
-#  pl061 probe:    the button binds to the PL061 line, debounce 20 ms;
-#  pl061 presses:  N presses give 2N edges, 2N handled, none debounced
-#                  or dropped, "pressed" and "released" event lines;
-#  pl061 unbind:   the "stopped:" line adds up; nothing left behind.
+#  probe:    the button binds to the PL061 line, debounce 20 ms;
+#  presses:  N presses give 2N edges, 2N handled, none debounced or
+#            dropped, "pressed" and "released" event lines;
+#  unbind:   the "stopped:" line adds up; nothing left behind.
 . /wqs/lib.sh
 # Results go through the kernel log at NOTICE, like the WQS- markers, so
 # that they reach the console as whole lines.
 note() { echo "<5>wqs: $*" >/dev/kmsg; }
 
+MODE=${1:-dt}
+case $MODE in dt) args= ;; params) args="gpio_chip=9030000.pl061 gpio_line=3" ;;
+*) echo "usage: sh gpio-pl061.sh dt|params" >&2; exit 2 ;; esac
 M=wq_gpio_irq
 D=/sys/bus/platform/drivers/$M
 DEV=$D/button
@@ -25,13 +30,13 @@ done
 counts() { read -r E <$DEV/edges; read -r H <$DEV/handled; read -r B <$DEV/debounced
 	   read -r DR <$DEV/dropped_fifo_full; }
 
+residue_before
 kmemleak_clear
-WQ0=$(wq_devices)
 
-check_begin "pl061 probe"
+check_begin "pl061 $MODE: probe"
 dmesg -c >/dev/null
 ko=$(ls /wqs/extra/$M*.ko 2>/dev/null | head -n 1)
-if [ -n "$ko" ]; then insmod "$ko"; else modprobe $M; fi ||
+if [ -n "$ko" ]; then insmod "$ko" $args; else modprobe $M $args; fi ||
 	check_fail "loading $M failed"
 [ -e $DEV/edges ] || check_fail "no device bound to $M"
 dmesg | grep "$M"
@@ -41,7 +46,7 @@ grep "button" /proc/interrupts
 check_end
 [ -e $DEV/edges ] || exit 1	# nothing else can work
 
-check_begin "pl061 presses"
+check_begin "pl061 $MODE: presses"
 # The host presses when it reads this line on the console.
 echo "<5>wqs-pl061: ready for $N presses" >/dev/kmsg
 t=0
@@ -63,15 +68,14 @@ dmesg | grep -q "$M button: event [0-9]*: released" || check_fail "no 'released'
 [ "$(cat $DEV/level)" = 0 ] || check_fail "level $(cat $DEV/level) after the last release"
 check_end
 
-check_begin "pl061 unbind"
+check_begin "pl061 $MODE: unbind"
 echo button >$D/unbind || check_fail "unbind failed"
 line=$(dmesg | grep "$M button: stopped:")
 echo "$line"
 echo "$line" | grep -q "stopped: $E edges = $H handled + $B debounced + $DR dropped" ||
 	check_fail "the stopped line does not match the counters"
 rmmod $M || check_fail "rmmod failed"
-[ "$(wq_devices)" = "$WQ0" ] || check_fail "workqueue left: $(wq_devices)"
-kmemleak_check || check_fail "kmemleak found leaks"
+residue_check $M
 check_end
 
 [ "$WQS_FAILED" = 0 ]

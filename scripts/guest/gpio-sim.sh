@@ -1,22 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
-# wq_gpio_irq on a gpio-sim line (arm64 "virt" with the device tree of
-# scripts/gpio-proof: a "gpio-simulator" bank, and a "button" node with
-# debounce-interval = <0> whose button-gpios is line 0 of that bank).
-# Writing pull-up / pull-down to the line's sysfs "pull" attribute makes
-# exactly one edge.  Checks:
+# wq_gpio_irq on a gpio-sim line, on the arm64 "virt" machine with the
+# device tree of scripts/gpio-proof: a "gpio-simulator" bank, and for
+# "sh gpio-sim.sh dt" a "button" node with debounce-interval = <0> whose
+# button-gpios is line 0 of that bank; for "sh gpio-sim.sh params" no
+# button node: the module is told the bank's label and line 0
+# (gpio_chip=, gpio_line=).  Writing pull-up / pull-down to the line's
+# sysfs "pull" attribute makes exactly one edge.  Checks ("gpio-sim MODE: "):
 #
-#  gpio-sim probe:     the button binds, debounce 0 ms from the DT;
-#  gpio-sim 1000:      1000 edges, debounce off, in batches of 100 each
-#                      drained before the next: exactly 1000 handled;
-#  gpio-sim debounce:  debounce_ms=1000 (beats the DT); 5 bursts of 10
-#                      edges, 2 s apart: 5 handled + 45 debounced, one
-#                      event line per burst; bad values refused;
-#  gpio-sim storm:     20000 edges as fast as dd can write them,
-#                      debounce off, then 20000 with debounce on:
-#                      edges == written == handled + debounced + dropped;
-#  gpio-sim unbind:    unbind/bind 20 times and rmmod/insmod 5 times
-#                      while a writer storms; every "stopped:" line adds
-#                      up; nothing left behind.
+#  probe:     the button binds, debounce 0 ms (from the DT, or debounce_ms=0);
+#  1000:      1000 edges, debounce off, in batches of 100 each drained
+#             before the next: exactly 1000 handled;
+#  debounce:  (params) debounce_ms=1000: 5 bursts of 10 edges, 2 s apart:
+#             5 handled + 45 debounced, one event line per burst;
+#  storm:     20000 edges as fast as dd can write them, debounce off (and,
+#             params, 20000 with debounce_ms=20): edges == written ==
+#             handled + debounced + dropped;
+#  unbind:    unbind/bind 20 times and rmmod/insmod 5 times while a writer
+#             storms; every "stopped:" line adds up; nothing left behind.
 . /wqs/lib.sh
 # Results go through the kernel log at NOTICE, like the WQS- markers, so
 # that they reach the console as whole lines.
@@ -25,9 +25,14 @@ note() { echo "<5>wqs: $*" >/dev/kmsg; }
 M=wq_gpio_irq
 D=/sys/bus/platform/drivers/$M
 DEV=$D/button
-P=/sys/module/$M/parameters/debounce_ms
+MODE=${1:-dt}
+case $MODE in dt|params) ;; *) echo "usage: sh gpio-sim.sh dt|params" >&2; exit 2 ;; esac
+CHIP=
 
+# load_wqg [DEBOUNCE_MS]: the module, told about the line in params mode.
 load_wqg() {
+	set -- ${1:+debounce_ms=$1}
+	[ "$MODE" = dt ] || set -- "$@" "gpio_chip=$CHIP" gpio_line=0
 	ko=$(ls /wqs/extra/$M*.ko 2>/dev/null | head -n 1)
 	if [ -n "$ko" ]; then insmod "$ko" "$@"; else modprobe $M "$@"; fi
 }
@@ -80,15 +85,21 @@ storm_file() {
 	head -c $(($1 * 10)) /tmp/storm >/tmp/storm2 && mv /tmp/storm2 /tmp/storm
 }
 
-# The console keeps its loglevel (6: warnings and errors, not the info
-# lines of the driver), so that the host sees any splat.
+residue_before
 kmemleak_clear
-WQ0=$(wq_devices)
 
-check_begin "gpio-sim probe"
+check_begin "gpio-sim $MODE: probe"
 modprobe gpio-sim || check_fail "modprobe gpio-sim failed"
 dmesg -c >/dev/null
-load_wqg || check_fail "loading $M failed"
+if [ "$MODE" = params ]; then
+	# The bank's label, as gpiolib's debugfs names it: "gpiochipN: ...,
+	# parent: platform/gpio-sim, LABEL:".
+	CHIP=$(sed -n 's/^gpiochip[0-9]*: .*parent: platform\/gpio-sim, \([^:]*\):.*/\1/p' \
+		/sys/kernel/debug/gpio | head -n 1)
+	[ -n "$CHIP" ] || check_fail "no gpio-sim chip in /sys/kernel/debug/gpio"
+	log "gpio-sim bank label: $CHIP"
+fi
+load_wqg 0 || check_fail "loading $M failed"
 wait_bound 20 || check_fail "no device bound to $M (dmesg: $(dmesg | grep -i -e gpio -e $M | tail -n 3))"
 PULL=$(ls /sys/bus/platform/devices/gpio-sim/gpiochip*/sim_gpio0/pull 2>/dev/null | head -n 1)
 [ -n "$PULL" ] || check_fail "no gpio-sim line 0 pull attribute"
@@ -97,7 +108,7 @@ dmesg | grep -q "$M button: IRQ [0-9]*, debounce 0 ms" || check_fail "no 'IRQ <n
 check_end
 [ -e $DEV/edges ] && [ -n "$PULL" ] || exit 1	# nothing else can work
 
-check_begin "gpio-sim 1000"
+check_begin "gpio-sim $MODE: 1000"
 counts; e0=$E
 n=0
 while [ $n -lt 10 ]; do
@@ -111,39 +122,46 @@ counts; show "1000 edges, debounce off"
 	check_fail "handled $H, debounced $B, dropped $DR: want 1000, 0, 0"
 check_end
 
-check_begin "gpio-sim debounce"
-for v in 1001 -1 4294967296 abc; do
-	echo $v >$P 2>/dev/null && check_fail "debounce_ms=$v accepted at run time"
-done
-[ "$(cat $P)" = 20 ] || check_fail "debounce_ms is $(cat $P) after refused writes, not 20"
-echo 1000 >$P || check_fail "debounce_ms=1000 refused"
-counts; e0=$E h0=$H b0=$B d0=$DR
-sleep 5		# the event lines' rate limit (10 per 5 s) starts afresh
-dmesg -c >/dev/null
-n=0
-while [ $n -lt 5 ]; do
-	t0=$(now_cs)
-	toggle 10
-	t1=$(now_cs)
-	[ $((t1 - t0)) -lt 50 ] || note "burst $n took $(((t1 - t0) * 10)) ms"
-	wait_accounted 30 || check_fail "burst $n: edges not all accounted"
-	sleep 1		# the next burst starts > 1000 ms after this one ended
-	n=$((n + 1))
-done
-counts; show "5 bursts of 10 edges, debounce 1000 ms"
-[ $((E - e0)) = 50 ] && [ $((H - h0)) = 5 ] && [ $((B - b0)) = 45 ] && [ $((DR - d0)) = 0 ] ||
-	check_fail "new: edges $((E - e0)), handled $((H - h0)), debounced $((B - b0)), dropped $((DR - d0)): want 50, 5, 45, 0"
-lines=$(dmesg | grep -c "$M button: event [0-9]*: .* after 10 edges (9 debounced)")
-dmesg | grep "$M button: event" | head -n 5
-[ "$lines" = 5 ] || check_fail "$lines event lines 'after 10 edges (9 debounced)', want 5"
-check_end
+# reload DEBOUNCE_MS: the module again, with that debounce time.
+reload() {
+	rmmod $M || check_fail "rmmod failed"
+	load_wqg "$1" || check_fail "loading with debounce_ms=$1 failed"
+	wait_bound 20 || check_fail "not bound after loading with debounce_ms=$1"
+}
 
-check_begin "gpio-sim storm"
-for run in "0 20000" "20 20000"; do
-	set -- $run
-	echo "$1" >$P
+if [ "$MODE" = params ]; then
+	check_begin "gpio-sim $MODE: debounce"
+	reload 1000
 	counts; e0=$E h0=$H b0=$B d0=$DR
-	storm_file "$2"
+	sleep 5		# the event lines' rate limit (10 per 5 s) starts afresh
+	dmesg -c >/dev/null
+	n=0
+	while [ $n -lt 5 ]; do
+		t0=$(now_cs)
+		toggle 10
+		t1=$(now_cs)
+		[ $((t1 - t0)) -lt 50 ] || note "burst $n took $(((t1 - t0) * 10)) ms"
+		wait_accounted 30 || check_fail "burst $n: edges not all accounted"
+		sleep 1		# the next burst starts > 1000 ms after this one ended
+		n=$((n + 1))
+	done
+	counts; show "5 bursts of 10 edges, debounce 1000 ms"
+	[ $((E - e0)) = 50 ] && [ $((H - h0)) = 5 ] && [ $((B - b0)) = 45 ] && [ $((DR - d0)) = 0 ] ||
+		check_fail "new: edges $((E - e0)), handled $((H - h0)), debounced $((B - b0)), dropped $((DR - d0)): want 50, 5, 45, 0"
+	lines=$(dmesg | grep -c "$M button: event [0-9]*: .* after 10 edges (9 debounced)")
+	dmesg | grep "$M button: event" | head -n 5
+	[ "$lines" = 5 ] || check_fail "$lines event lines 'after 10 edges (9 debounced)', want 5"
+	check_end
+	storms="0 20"
+else
+	storms=0	# the device tree says debounce-interval = <0>
+fi
+
+check_begin "gpio-sim $MODE: storm"
+for deb in $storms; do
+	[ "$MODE" = dt ] || reload "$deb"
+	counts; e0=$E h0=$H b0=$B d0=$DR
+	storm_file 20000
 	t0=$(now_cs)
 	taskset -c 1 dd if=/tmp/storm of="$PULL" bs=10 2>/tmp/dd.err ||
 		check_fail "dd: $(cat /tmp/dd.err)"
@@ -151,15 +169,14 @@ for run in "0 20000" "20 20000"; do
 	wait_accounted 60 || check_fail "storm: edges not all accounted after 60 s"
 	t2=$(now_cs)
 	counts
-	note "storm, debounce $1 ms: $2 edges written in $(((t1 - t0) * 10)) ms, accounted $(((t2 - t1) * 10)) ms later; new: edges $((E - e0)), handled $((H - h0)), debounced $((B - b0)), dropped $((DR - d0))"
-	[ $((E - e0)) = "$2" ] || check_fail "debounce $1: $((E - e0)) edges seen for $2 written"
-	[ "$E" = $((H + B + DR)) ] || check_fail "debounce $1: edges $E != $H + $B + $DR"
+	note "storm, debounce $deb ms: 20000 edges written in $(((t1 - t0) * 10)) ms, accounted $(((t2 - t1) * 10)) ms later; new: edges $((E - e0)), handled $((H - h0)), debounced $((B - b0)), dropped $((DR - d0))"
+	[ $((E - e0)) = 20000 ] || check_fail "debounce $deb: $((E - e0)) edges seen for 20000 written"
+	[ "$E" = $((H + B + DR)) ] || check_fail "debounce $deb: edges $E != $H + $B + $DR"
 done
-[ $((DR - d0)) -gt 0 ] || note "note: the debounced storm dropped nothing"
 check_end
 
-check_begin "gpio-sim unbind"
-echo 0 >$P
+check_begin "gpio-sim $MODE: unbind"
+[ "$MODE" = dt ] || reload 0
 storm_file 20000
 (while :; do dd if=/tmp/storm of="$PULL" bs=10 2>/dev/null; done) &
 writer=$!
@@ -175,7 +192,7 @@ done
 i=0
 while [ $i -lt 5 ]; do
 	rmmod $M || check_fail "rmmod $i failed"
-	load_wqg || check_fail "reload $i failed"
+	load_wqg 0 || check_fail "reload $i failed"
 	wait_bound 10 || check_fail "not bound after reload $i"
 	usleep $(( (i * 7919) % 300000 ))
 	i=$((i + 1))
@@ -190,9 +207,6 @@ bad=$(dmesg | sed -n "s/.*$M button: stopped: \([0-9]*\) edges = \([0-9]*\) hand
 note "$stops unbinds while storming; every one accounted: ${bad:-yes}"
 [ "$stops" = 26 ] || check_fail "$stops 'stopped:' lines, want 26 (20 unbinds, 6 rmmods)"
 [ -z "$bad" ] || check_fail "unaccounted at unbind: $bad"
-[ "$(wq_devices)" = "$WQ0" ] || check_fail "workqueue left: $(wq_devices)"
-loaded $M && check_fail "$M still loaded"
-kmemleak_check || check_fail "kmemleak found leaks"
+rmmod gpio-sim 2>/dev/null || true
+residue_check $M
 check_end
-
-[ "$WQS_FAILED" = 0 ]
