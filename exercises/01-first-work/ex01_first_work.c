@@ -3,7 +3,7 @@
  * Exercise 1: a first work item, and the context it runs in.
  *
  * Module init fills in a message and should hand it to a work item, so
- * that a kworker prints it later, in process context.  Fill in the four
+ * that a kworker prints it later, in process context.  Fill in the three
  * TODOs; README.md says what the grader checks.
  */
 
@@ -26,11 +26,11 @@ static struct ex01_msg *ex01_msg;
 
 static void ex01_work_fn(struct work_struct *work)
 {
-	/* TODO(3): the message this work item belongs to, with from_work(). */
+	/* TODO(2): the message this work item belongs to, with from_work(). */
 	struct ex01_msg *msg = NULL;
 
 	if (!msg) {
-		pr_err("work: no message yet (TODO 3)\n");
+		pr_err("work: no message yet (TODO 2)\n");
 		return;
 	}
 	msleep(200);		/* allowed: a work handler may sleep */
@@ -47,15 +47,15 @@ static int __init ex01_init(void)
 		return -ENOMEM;
 	strscpy(ex01_msg->text, "hello from init");
 
-	/* TODO(1): initialise ex01_msg->work with the handler ex01_work_fn. */
-	/* TODO(2): queue it on system_percpu_wq; "queued" is what that returns. */
+	INIT_WORK(&ex01_msg->work, ex01_work_fn);	/* names its handler */
+	/* TODO(1): queue it on system_percpu_wq; "queued" is what that returns. */
 	pr_info("queued: %s\n", str_true_false(queued));
 	return 0;
 }
 
 static void __exit ex01_exit(void)
 {
-	/* TODO(4): make sure the handler is not queued or running any more. */
+	/* TODO(3): make sure the handler is not queued or running any more. */
 	kfree(ex01_msg);
 }
 

@@ -6,8 +6,8 @@ ex_run() {
 	ex_load || return
 	ex_expect 15 || return
 	ex_unload
-	# 2. rmmod at any moment: 12 loads, each unloaded 0 to 440 ms later.
-	for d in 0 40 80 120 160 200 240 280 320 360 400 440; do
+	# 2. rmmod at any moment: 8 loads, each unloaded 0 to 400 ms later.
+	for d in 0 50 100 150 200 250 300 400; do
 		ex_load || return
 		ms "$d"
 		ex_unload || return

@@ -16,6 +16,9 @@
 . /wqs/lib.sh
 
 [ $# = 2 ] || { echo "usage: sh exercise.sh NN single|solution|skeleton" >&2; exit 2; }
+# all.sh set up the workqueue tracking once for the boot; should its
+# WQS_TRACK not reach this shell, the tracing instance it made says so.
+[ "${WQS_TRACK:-}" = ok ] || [ ! -d "$WQT/events/wqs" ] || WQS_TRACK=ok
 EX_NN=$1
 EX_MODE=$2
 X=/wqs/extra
@@ -107,6 +110,7 @@ ex_unload() {
 # ex_start, printed or not.
 ex_residue() {
 	ex_unload
+	ex_failed && return	# failed already: the leak scans would only take time
 	residue_check "$EX_MOD"
 	n=$(($(odebug_warnings) - EX_ODEBUG0))
 	[ "$n" -le 0 ] ||
