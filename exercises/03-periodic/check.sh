@@ -6,8 +6,8 @@ ex_run() {
 	ex_load || return
 	ex_expect 15 || return
 	ex_unload
-	# 2. rmmod at any moment: 8 loads, each unloaded 0 to 400 ms later.
-	for d in 0 50 100 150 200 250 300 400; do
+	# 2. rmmod at any moment: 6 loads, each unloaded 0 to 400 ms later.
+	for d in 0 60 120 180 250 400; do
 		ex_load || return
 		ms "$d"
 		ex_unload || return
