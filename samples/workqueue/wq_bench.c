@@ -82,18 +82,20 @@
  * it lacks the head of queue_work_on() and the call into the handler.
  *
  * The real edge -> hard IRQ -> work start on a ROCK 5B+: wire header pin
- * 18 (GPIO4_C4, gpiochip4 line 20) to pin 16 (GPIO3_A4, gpiochip3 line 4)
- * through a 1 kOhm resistor, load the wq-button overlay and wq_gpio_irq
- * with debounce_ms=0, set the governor to performance, pin the IRQ of
- * pin 16 to an A76 core (echo 4 >/proc/irq/<n>/smp_affinity_list), then
- *	perf record -k mono -e gpio:gpio_value -e irq:irq_handler_entry \
+ * 18 (GPIO4_C4, gpiochip4 line 20) through 1 kOhm to pin 16 (GPIO3_A4,
+ * gpiochip3 line 4), give wq_gpio_irq pin 16 (its header says how) with
+ * debounce_ms=0, so each edge queues its work at once, set the governor
+ * to performance and pin the IRQ to an A76 core
+ * (echo 4 >/proc/irq/<n>/smp_affinity_list), then toggle pin 18:
+ *	perf record -e gpio:gpio_value -e irq:irq_handler_entry \
  *		-e workqueue:workqueue_queue_work \
  *		-e workqueue:workqueue_execute_start -- \
- *		gpioset -t 5ms -c gpiochip4 20=1	# toggles; ^C after a while
+ *		gpioset -t 5ms -c gpiochip4 20=1	# ^C after a while
  *	perf script	# gpio_value -> irq_handler_entry -> execute_start
- * gpio_value is stamped as the driver writes the output register, so
- * the first delta is the pin, the GPIO controller and the GIC; the second
- * is the hand-off this module measures from origin=hardirq.
+ * gpio_value fires as the driver writes the output register: the first
+ * delta is the pin, the GPIO controller and the GIC, the second the
+ * hand-off this module measures from origin=hardirq (to an unbound
+ * queue, system_dfl_wq, there).
  *
  * Expected output (numbers differ):
  *

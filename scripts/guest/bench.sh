@@ -15,7 +15,7 @@
 # wqs.load= wqs.reps= wqs.mechs= wqs.trace_iters= wqs.twq_items=.
 . /wqs/lib.sh
 
-iters=2000 load_iters=300 runs=3 load=both reps=3 mechs=all trace_iters=2000
+iters=2000 load_iters=200 runs=3 load=both reps=3 mechs=all trace_iters=1000
 twq_items=2000
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -124,7 +124,9 @@ wqmechs=$(echo "$mechs" | tr ',' '\n' |
 q_trig='hist:keys=work:ts0=common_timestamp,wqn=workqueue if workqueue ~ "wqbench_*"'
 s_trig='hist:keys=work:lat=common_timestamp-$ts0:onmatch(workqueue.workqueue_queue_work).trace(wqb_lat,$wqn,$lat)'
 l_trig='hist:keys=wq,lat.buckets=100:sort=wq,lat:size=32768'
-if [ -z "$wqmechs" ]; then
+if [ "$trace_iters" = 0 ]; then
+	echo "WQS-BENCH-TRACE skipped: trace_iters=0"
+elif [ -z "$wqmechs" ]; then
 	echo "WQS-BENCH-TRACE skipped: no workqueue mechanism in mechs=$mechs"
 elif [ ! -f $T/synthetic_events ]; then
 	echo "WQS-BENCH-TRACE skipped: the kernel has no hist triggers (CONFIG_HIST_TRIGGERS)"
@@ -136,7 +138,7 @@ elif echo mono >$T/trace_clock &&
 	echo "WQS-BENCH-TRACE begin mechs=$wqmechs"
 	run_bench 600 iters="$trace_iters" runs=1 load=idle warmup=0 \
 		delayed_reps=0 mechs="$wqmechs" || status=1
-	sed 's/^/wqbench-trace: /' $T/events/synthetic/wqb_lat/hist
+	sed -e 's/  */ /g' -e 's/^/wqbench-trace: /' $T/events/synthetic/wqb_lat/hist
 	echo "!$l_trig" >>$T/events/synthetic/wqb_lat/trigger
 	echo "!$s_trig" >>$T/events/workqueue/workqueue_execute_start/trigger
 	echo "!$q_trig" >>$T/events/workqueue/workqueue_queue_work/trigger
