@@ -30,12 +30,12 @@
  * target CPU.  One item is in flight at a time, the first warmup=10 of a
  * cell are counted but not timed, and latencies go into a log-linear
  * histogram (values within 1.6 %).  Next to them, per item: enq (the
- * trigger call alone), cpu_ns (busy time of the queueing and target
- * CPUs, of all online CPUs for place=any), raiser_ns
- * (the time the runner thread is awake: triggering, bookkeeping and
- * any interrupt that hits it), and the IPIs sent and context
- * switches, counted with the ipi_send_cpu[mask] and sched_exit_tp
- * tracepoints when the kernel has CONFIG_TRACEPOINTS.
+ * trigger call alone), cpu_ns (busy time of the queueing and the target
+ * CPU, of all online CPUs for place=any), raiser_ns (the time the runner
+ * thread is awake: triggering, bookkeeping and any interrupt that hits
+ * it), and the IPIs sent and context switches, counted with the
+ * ipi_send_cpu[mask] and sched_exit_tp tracepoints when the kernel has
+ * CONFIG_TRACEPOINTS.
  *
  * Correctness is checked by counts, never by time: every item runs
  * exactly once (exec=<runs>/<queued>), in the expected context (ctx),

@@ -356,12 +356,16 @@ def hog_section(cells, main, w):
     w('## With a CPU hog on the target CPU\n\n')
     w('A nice-0 kthread spins on the CPU each item is aimed at (place '
       'same: the queueing CPU; other: the other CPU; any: the queueing '
-      'CPU), %s timed items per cell.  Under PREEMPT_LAZY (preempt=%s here) '
-      'a woken fair-class task (kworker, kthread_worker, the wake floor) '
-      'does not preempt the hog at once: it waits for the next tick '
-      '(%s ns) unless the hog sleeps, so those p50s move to about half a '
-      'tick, while softirq work (BH, tasklet), irq_work and the SCHED_FIFO '
-      'IRQ thread are not delayed by a fair task.  CPU time per item is '
+      'CPU), %s timed items per cell.  Softirq work (BH, tasklet), '
+      'irq_work and the SCHED_FIFO IRQ thread do not wait for a fair '
+      'task.  A woken fair-class task (kworker, kthread_worker, the wake '
+      'floor) waits until the scheduler lets it preempt the hog; under '
+      'PREEMPT_LAZY (preempt=%s here) a fair wake-up preemption is only '
+      'acted on at the next tick (%s ns) or the next schedule().  Where '
+      'the hog has its CPU to itself (place other) that shows as p50s of '
+      'hundreds of µs and p99s of a tick; on the queueing CPU the hog '
+      'shares the CPU with the runner, which sleeps and wakes for every '
+      'item, and the kworker mostly gets in at once.  CPU time per item is '
       'left out: the hog keeps its CPU busy.\n\n' % (
           p.get('load_iters'), p.get('preempt'), p.get('tick_ns')))
     latency_table(cells, 'hog', w)

@@ -15,8 +15,8 @@
 # wqs.load= wqs.reps= wqs.mechs= wqs.trace_iters= wqs.twq_items=.
 . /wqs/lib.sh
 
-iters=2000 load_iters=200 runs=3 load=both reps=3 mechs=all trace_iters=1000
-twq_items=2000
+iters=1500 load_iters=150 runs=3 load=both reps=3 mechs=all trace_iters=1000
+twq_items=1000
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	wqs.iters=*) iters=${arg#*=} ;;
