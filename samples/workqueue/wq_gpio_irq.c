@@ -20,9 +20,10 @@
  * debounced + dropped_fifo_full.  The handler runs in hard IRQ context, or
  * in a thread under threadirqs and PREEMPT_RT or behind an I2C/SPI GPIO
  * expander, which refuses hard handlers: devm_request_any_context_irq()
- * takes either.  devm frees the IRQ before it flushes and disables the
- * work, so unbinding at any moment neither races the handler nor loses an
- * edge.
+ * takes either.  A thread runs once for all interrupts that came while it
+ * was pending, so there edges counts runs.  devm frees the IRQ before it
+ * flushes and disables the work: unbinding at any moment neither races
+ * the handler nor loses an edge.
  *
  * Expected output (without gpio_chip; a button adds IRQ, event and stopped lines):
  *
@@ -180,7 +181,7 @@ static int wqg_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
-	/* A device tree node may set its own, as the one of gpio-keys does. */
+	/* A DT node's debounce-interval, as for gpio-keys; none leaves it as is. */
 	if (!device_property_read_u32(dev, "debounce-interval", &wqg->debounce_ms) &&
 	    wqg->debounce_ms > WQG_DEBOUNCE_MAX_MS) {
 		dev_warn(dev, "debounce-interval: %u ms is above %u ms, using %u ms\n",
