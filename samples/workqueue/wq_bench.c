@@ -799,6 +799,9 @@ struct wqb_cell {
 static int wqb_fmt_hist(char *buf, size_t size, const char *pfx,
 			const struct wqb_hist *h, bool full)
 {
+	if (!h->n && full)
+		return scnprintf(buf, size,
+				 " n=0 min=- p50=- p90=- p99=- p999=- max=-");
 	if (!h->n)
 		return scnprintf(buf, size, " %sp50=- %sp90=- %sp99=-", pfx,
 				 pfx, pfx);
