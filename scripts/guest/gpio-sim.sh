@@ -94,7 +94,7 @@ dmesg -c >/dev/null
 if [ "$MODE" = params ]; then
 	# The bank's label, as gpiolib's debugfs names it: "gpiochipN: ...,
 	# parent: platform/gpio-sim, LABEL:".
-	CHIP=$(sed -n 's/^gpiochip[0-9]*: .*parent: platform\/gpio-sim, \([^:]*\):.*/\1/p' \
+	CHIP=$(sed -n 's/^gpiochip[0-9]*: .*parent: platform\/gpio-sim, \(.*\):[[:space:]]*$/\1/p' \
 		/sys/kernel/debug/gpio | head -n 1)
 	[ -n "$CHIP" ] || check_fail "no gpio-sim chip in /sys/kernel/debug/gpio"
 	log "gpio-sim bank label: $CHIP"
