@@ -2554,6 +2554,7 @@ static void irq_edges_coalesce_while_pending(struct kunit *test)
 	int handled_early = -1;
 	bool fired = false;
 
+	wqp_need_hold(test, ctx);
 	migrate_disable();
 	ctx->cpu = smp_processor_id();
 	if (wqp_hold(test, ctx)) {

@@ -209,9 +209,12 @@ void wqp_unpin(struct wqp_ctx *ctx);
  * Keep items queued on ctx->cpu pending (queued, not started) until
  * wqp_unhold().  Task queues must have max_active 1: a blocker item
  * occupies it.  BH queues cannot run on this CPU while bottom halves are
- * disabled here, so nothing between the two calls may sleep or assert.
+ * disabled here, so nothing between the two calls may sleep or assert;
+ * on PREEMPT_RT they can, and wqp_need_hold() skips the case for a BH
+ * kind (call it first when the case disables migration before holding).
  * Returns false, after reporting, when the blocker did not start.
  */
+void wqp_need_hold(struct kunit *test, struct wqp_ctx *ctx);
 bool wqp_hold(struct kunit *test, struct wqp_ctx *ctx);
 void wqp_unhold(struct wqp_ctx *ctx);
 

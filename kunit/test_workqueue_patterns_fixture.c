@@ -318,8 +318,24 @@ static void wqp_blocker_fn(struct work_struct *work)
 	wqp_gate_wait(ctx, &ctx->gate);
 }
 
+/*
+ * On PREEMPT_RT, local_bh_disable() disables migration and enters an RCU
+ * read-side section, but takes no per-CPU lock unless
+ * CONFIG_PREEMPT_RT_NEEDS_BH_LOCK is set: BH work on this CPU still runs
+ * (in ksoftirqd or another task's local_bh_enable()), so nothing can
+ * keep a BH item pending.  A case that needs it is skipped there; call
+ * this before disabling migration.
+ */
+void wqp_need_hold(struct kunit *test, struct wqp_ctx *ctx)
+{
+	if (ctx->kind->bh && IS_ENABLED(CONFIG_PREEMPT_RT) &&
+	    !IS_ENABLED(CONFIG_PREEMPT_RT_NEEDS_BH_LOCK))
+		kunit_skip(test, "PREEMPT_RT: local_bh_disable() does not hold BH work back");
+}
+
 bool wqp_hold(struct kunit *test, struct wqp_ctx *ctx)
 {
+	wqp_need_hold(test, ctx);
 	if (ctx->kind->bh) {
 		local_bh_disable();
 		ctx->cpu = smp_processor_id();

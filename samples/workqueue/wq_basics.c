@@ -19,9 +19,9 @@
  *
  * Expected output (with items=1; kworker names differ):
  *
+ *	wq_basics: static item ran in <comm>
  *	wq_basics: schedule_work(): true
  *	wq_basics: queue_work() on the same item at once: <bool> (false while still pending)
- *	wq_basics: static item ran in <comm>
  *	wq_basics: queueing item 1
  *	wq_basics: item 1: "queued by module init", in_task() 1, in <comm>
  *	wq_basics: item 1: current_work() is this item: true
@@ -97,14 +97,16 @@ static int __init wq_basics_init(void)
 
 	/*
 	 * A kworker may start the item between the two calls, and then the
-	 * second one queues it again: usually it has not, and it is refused.
+	 * second one queues it again (it runs twice): usually it has not,
+	 * and it is refused.  The results are printed after the flush, so
+	 * that the handler's line always comes first.
 	 */
 	first = schedule_work(&basics_static);
 	second = queue_work(system_percpu_wq, &basics_static);
+	flush_work(&basics_static);	/* flush one item, never a system queue */
 	pr_info("schedule_work(): %s\n", str_true_false(first));
 	pr_info("queue_work() on the same item at once: %s (false while still pending)\n",
 		str_true_false(second));
-	flush_work(&basics_static);	/* flush one item, never a system queue */
 
 	basics_wq = alloc_workqueue("wq_basics", WQ_PERCPU, 0);
 	if (!basics_wq)

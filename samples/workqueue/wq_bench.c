@@ -136,6 +136,7 @@
 #include <linux/pm_qos.h>
 #include <linux/sched.h>
 #include <linux/string.h>
+#include <linux/string_choices.h>
 #include <linux/swait.h>
 #include <linux/sysfs.h>
 #include <linux/tracepoint.h>
@@ -1186,7 +1187,7 @@ static void wqb_print_env(void)
 	int len;
 
 #ifdef CONFIG_X86
-	virt = boot_cpu_has(X86_FEATURE_HYPERVISOR) ? "yes" : "no";
+	virt = str_yes_no(boot_cpu_has(X86_FEATURE_HYPERVISOR));
 	model = boot_cpu_data.x86_model_id;
 #endif
 	if (of_machine_is_compatible("linux,dummy-virt"))

@@ -502,13 +502,13 @@ def bh_section(cells, w):
       '| IPI/item bh / tasklet | inside the noise? |\n'
       '|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n')
     for o, bh, hi, tl, call in rows:
-        be, te = bh.m('enq_p50'), tl.m('enq_p50')
+        bh_enq, tl_enq = bh.m('enq_p50'), tl.m('enq_p50')
         w('| %s | %s | %s | %s | %s | %s / %s | %s / %s | %s / %s | %s / %s '
           '| %s |\n' % (
               o, us(bh.p50), us(hi.p50) if hi else '-', us(tl.p50),
-              us(bh.p50 - tl.p50), us(be), us(te),
-              us(bh.p50 - be) if be is not None else '-',
-              us(tl.p50 - te) if te is not None else '-',
+              us(bh.p50 - tl.p50), us(bh_enq), us(tl_enq),
+              us(bh.p50 - bh_enq) if bh_enq is not None else '-',
+              us(tl.p50 - tl_enq) if tl_enq is not None else '-',
               fmt_x(bh.m('csw')), fmt_x(tl.m('csw')), fmt_x(bh.m('ipi')),
               fmt_x(tl.m('ipi')), 'yes' if overlap(bh, tl) else 'no'))
     w('\n')

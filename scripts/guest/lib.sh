@@ -207,7 +207,12 @@ residue_check() { # MODULE
 		new=$(echo "$kt" | grep -vxF "$KT0" | tr '\n' ' ')
 		[ -z "$new" ] || check_fail "kernel thread left after rmmod: $new"
 	fi
-	kmemleak_check || check_fail "kmemleak found unreferenced memory: $KMEMLEAK_FIRST"
+	# NO_KMEMLEAK_SCAN=1: a later check of the same module scans (each
+	# scan reads all memory: tens of seconds under emulation).  Leaks
+	# found by no scan are not affected by kmemleak_clear, so the later
+	# scan still reports them.
+	[ "${NO_KMEMLEAK_SCAN:-0}" = 1 ] ||
+		kmemleak_check || check_fail "kmemleak found unreferenced memory: $KMEMLEAK_FIRST"
 }
 
 kmemleak_clear() { echo clear >/sys/kernel/debug/kmemleak 2>/dev/null || true; }
