@@ -9,7 +9,7 @@
 . /wqs/lib.sh
 
 # canary NAME ERE: load and unload the canary in its own check.  Only
-# the kmemleak canary needs the residue scans (a kmemleak scan, about
+# the kmemleak canary needs the residue scans (two kmemleak scans, about
 # 10 s under emulation); the others report at once.
 canary() {
 	check_begin "canary $1"
