@@ -143,5 +143,12 @@ wqs_tree_key() {
 	local tree=${WQS_TREE:-$WQS_CACHE/tree}
 	git -C "$tree" ls-tree HEAD -- "$@" | sha256sum | cut -c1-32
 }
+# wqs_canary_plan: the checks scripts/guest/canaries.sh reports, in order
+# (the plan of every test boot ends with them).
+wqs_canary_plan() {
+	printf '%s\n' "canary kmemleak" "canary odebug" "canary atomic" "canary ubsan" \
+		"lockdep still on" "canary lockdep" "lockdep off after the canary's report" \
+		"canary kasan"
+}
 # wqs_series NAMES: the patch names of ./series, in order.
 wqs_series() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$WQS_TOP/series"; }

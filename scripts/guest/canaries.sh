@@ -3,9 +3,11 @@
 # (scripts/canaries/) trips one on purpose and goes through the same
 # check as a sample (judge: load, unload, nothing left behind); the host
 # passes a canary only when the check failed for the canary's reason.
-# Runs last: KASAN's report turns lockdep off, so lockdep is checked
-# first, and the KASAN canary comes at the very end.  (The lockdep canary
-# has a boot of its own: lockdep.sh.)
+# Runs last: lockdep turns itself off after its first report, and KASAN's
+# report turns it off too; so lockdep is checked to be still on, then its
+# canary's lock inversion must be reported and leave it off, and the
+# KASAN canary comes at the very end.  (scripts/lib.sh wqs_canary_plan
+# lists these checks for the host.)
 . /wqs/lib.sh
 
 # canary NAME ERE: load and unload the canary in its own check.  Only
@@ -31,5 +33,9 @@ canary atomic 'BUG: sleeping function called from invalid context'
 canary ubsan 'UBSAN: shift-out-of-bounds'
 check_begin "lockdep still on"
 lockdep_on || check_fail "lockdep is off: an earlier report turned it off (see the kernel log)"
+check_end
+canary lockdep 'possible circular locking dependency detected'
+check_begin "lockdep off after the canary's report"
+lockdep_on && check_fail "lockdep is still on: the inversion was not reported by lockdep"
 check_end
 canary kasan 'BUG: KASAN: slab-out-of-bounds'
