@@ -2189,7 +2189,10 @@ static void wqp_bh_hi_fn(struct work_struct *work)
 /*
  * system_bh_highpri_wq runs its items from the high priority softirq:
  * queued on the same CPU while bottom halves are disabled, its item runs
- * before the one of system_bh_wq, both in softirq on that CPU.
+ * before the one of system_bh_wq, both in softirq on that CPU.  (On
+ * PREEMPT_RT without PREEMPT_RT_NEEDS_BH_LOCK, local_bh_disable() does
+ * not keep ksoftirqd from running the first item before the second is
+ * queued; disabling preemption does.)
  */
 static void bh_highpri_runs_first(struct kunit *test)
 {
@@ -2204,9 +2207,11 @@ static void bh_highpri_runs_first(struct kunit *test)
 	wqp_add_action(test, wqp_disable_work_action, &p->hi);
 
 	local_bh_disable();
+	preempt_disable();
 	cpu = smp_processor_id();
 	queue_work_on(cpu, system_bh_wq, &p->lo);
 	queue_work_on(cpu, system_bh_highpri_wq, &p->hi);
+	preempt_enable();
 	local_bh_enable();
 	flush_work(&p->lo);
 	flush_work(&p->hi);
@@ -2554,7 +2559,6 @@ static void irq_edges_coalesce_while_pending(struct kunit *test)
 	int handled_early = -1;
 	bool fired = false;
 
-	wqp_need_hold(test, ctx);
 	migrate_disable();
 	ctx->cpu = smp_processor_id();
 	if (wqp_hold(test, ctx)) {

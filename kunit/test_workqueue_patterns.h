@@ -114,6 +114,7 @@ struct wqp_ctx {
 	atomic_t gate_timeouts;
 	bool running;
 	bool finished;
+	bool bh_spin_hold;
 
 	/* Scratch state of the self-requeueing handlers. */
 	atomic_t phase;
@@ -210,11 +211,11 @@ void wqp_unpin(struct wqp_ctx *ctx);
  * wqp_unhold().  Task queues must have max_active 1: a blocker item
  * occupies it.  BH queues cannot run on this CPU while bottom halves are
  * disabled here, so nothing between the two calls may sleep or assert;
- * on PREEMPT_RT they can, and wqp_need_hold() skips the case for a BH
- * kind (call it first when the case disables migration before holding).
+ * on PREEMPT_RT without CONFIG_PREEMPT_RT_NEEDS_BH_LOCK they can, and a
+ * blocker item spinning in the BH pool of ctx->cpu holds them instead
+ * (on another CPU than the test thread's unless the case set ctx->cpu).
  * Returns false, after reporting, when the blocker did not start.
  */
-void wqp_need_hold(struct kunit *test, struct wqp_ctx *ctx);
 bool wqp_hold(struct kunit *test, struct wqp_ctx *ctx);
 void wqp_unhold(struct wqp_ctx *ctx);
 

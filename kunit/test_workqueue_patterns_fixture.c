@@ -310,53 +310,96 @@ void wqp_unpin(struct wqp_ctx *ctx)
 	cpus_read_unlock();
 }
 
+/*
+ * How long a BH blocker (wqp_hold() on PREEMPT_RT) spins: longer than
+ * other BH spins, since the whole hold must fit in it on a slow machine,
+ * and shorter than an RCU stall (it runs in a read-side section there).
+ */
+#define WQP_BH_HOLD_S	15
+
 static void wqp_blocker_fn(struct work_struct *work)
 {
 	struct wqp_ctx *ctx = container_of(work, struct wqp_ctx, blocker);
+	ktime_t end;
 
 	complete(&ctx->started);
-	wqp_gate_wait(ctx, &ctx->gate);
+	if (in_task()) {
+		wqp_gate_wait(ctx, &ctx->gate);
+		return;
+	}
+	end = ktime_add(ktime_get(), ms_to_ktime(WQP_BH_HOLD_S * MSEC_PER_SEC));
+	while (!wqp_gate_is_open(&ctx->gate) && ktime_before(ktime_get(), end))
+		cpu_relax();
+	if (!wqp_gate_is_open(&ctx->gate))
+		atomic_inc(&ctx->gate_timeouts);
 }
 
 /*
- * On PREEMPT_RT, local_bh_disable() disables migration and enters an RCU
- * read-side section, but takes no per-CPU lock unless
- * CONFIG_PREEMPT_RT_NEEDS_BH_LOCK is set: BH work on this CPU still runs
- * (in ksoftirqd or another task's local_bh_enable()), so nothing can
- * keep a BH item pending.  A case that needs it is skipped there; call
- * this before disabling migration.
+ * Whether local_bh_disable() keeps BH work on this CPU from running.  On
+ * PREEMPT_RT it disables migration and enters an RCU read-side section,
+ * but takes no per-CPU lock unless CONFIG_PREEMPT_RT_NEEDS_BH_LOCK is
+ * set: BH work on this CPU still runs, in ksoftirqd or in another task's
+ * local_bh_enable().
  */
-void wqp_need_hold(struct kunit *test, struct wqp_ctx *ctx)
+static bool wqp_bh_disable_holds(void)
 {
-	if (ctx->kind->bh && IS_ENABLED(CONFIG_PREEMPT_RT) &&
-	    !IS_ENABLED(CONFIG_PREEMPT_RT_NEEDS_BH_LOCK))
-		kunit_skip(test, "PREEMPT_RT: local_bh_disable() does not hold BH work back");
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) ||
+	       IS_ENABLED(CONFIG_PREEMPT_RT_NEEDS_BH_LOCK);
 }
 
 bool wqp_hold(struct kunit *test, struct wqp_ctx *ctx)
 {
-	wqp_need_hold(test, ctx);
-	if (ctx->kind->bh) {
+	if (ctx->kind->bh && wqp_bh_disable_holds()) {
 		local_bh_disable();
 		ctx->cpu = smp_processor_id();
 		return true;
 	}
-	if (ctx->cpu < 0)
+	if (ctx->kind->bh) {
+		/*
+		 * A blocker item that spins in its CPU's BH pool holds the
+		 * items queued behind it.  The test thread stays on its CPU
+		 * and, unless the case chose ctx->cpu, the blocker spins on
+		 * another one, so that it never competes with the test.
+		 */
+		migrate_disable();
+		ctx->bh_spin_hold = true;
+		if (ctx->cpu < 0)
+			ctx->cpu = num_online_cpus() > 1 ?
+				   cpumask_any_but(cpu_online_mask, smp_processor_id()) :
+				   smp_processor_id();
+	} else if (ctx->cpu < 0) {
 		ctx->cpu = raw_smp_processor_id();
+	}
 	INIT_WORK(&ctx->blocker, wqp_blocker_fn);
 	queue_work_on(ctx->cpu, ctx->wq, &ctx->blocker);
 	if (wqp_wait(&ctx->started))
 		return true;
 	KUNIT_FAIL(test, "blocker did not start within %d s", WQP_TIMEOUT_S);
+	wqp_gate_open(&ctx->gate);
+	if (ctx->bh_spin_hold) {
+		ctx->bh_spin_hold = false;
+		migrate_enable();
+	}
 	return false;
 }
 
 void wqp_unhold(struct wqp_ctx *ctx)
 {
-	if (ctx->kind->bh)
+	if (ctx->kind->bh && !ctx->bh_spin_hold) {
 		local_bh_enable();
-	else
-		wqp_gate_open(&ctx->gate);
+		return;
+	}
+	/*
+	 * A spinning blocker gives up after WQP_BH_HOLD_S: it must still be
+	 * running here, or the items were not held all along.
+	 */
+	if (ctx->bh_spin_hold && !(work_busy(&ctx->blocker) & WORK_BUSY_RUNNING))
+		KUNIT_FAIL(ctx->test, "the BH blocker was not running at the end of the hold");
+	wqp_gate_open(&ctx->gate);
+	if (ctx->bh_spin_hold) {
+		ctx->bh_spin_hold = false;
+		migrate_enable();
+	}
 }
 
 void wqp_record(struct wqp_ctx *ctx, struct work_struct *work)
