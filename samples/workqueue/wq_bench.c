@@ -69,8 +69,8 @@
  * add the clocksource to the log for the report with
  *	cd /sys/devices/system/clocksource/clocksource0
  *	echo "wq_bench: userenv clocksource=$(cat current_clocksource)" >/dev/kmsg
- * A single-CPU machine needs other_cpu=<cpu>.  Do not hotplug CPUs during
- * a run.
+ * A single-CPU machine needs other_cpu=<cpu>.  A CPU hotplug waits for
+ * the cell running; a cell whose CPU went offline is skipped.
  *
  * The kernel's own clock: every cell's queue is named wqbench_<seq>, so
  * the workqueue_queue_work -> workqueue_execute_start tracepoints give
@@ -115,6 +115,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/cpu.h>
 #include <linux/cpufreq.h>
 #include <linux/cpuidle.h>
 #include <linux/cpumask.h>
@@ -907,6 +908,17 @@ static void wqb_print_cell(const struct wqb_cell *c)
 	}
 }
 
+/*
+ * With the CPU hotplug lock held: the runner is still on cpu and the
+ * CPUs a cell aims at are online (one of them went offline and came back
+ * since the run started, or is offline now).
+ */
+static bool wqb_cpus_moved(void)
+{
+	return !cpu_online(wqb_cpu) || !cpu_online(wqb_target) ||
+	       raw_smp_processor_id() != wqb_cpu;
+}
+
 /* The items of one cell; false if the run was told to stop. */
 static bool wqb_items(struct wqb_cell *c, int iters)
 {
@@ -966,7 +978,7 @@ static int wqb_cell(const struct wqb_mech *m, enum wqb_origin o,
 		    enum wqb_place p, enum wqb_load load, int run)
 {
 	struct wqb_cell c = { .m = m, .o = o, .p = p, .load = load, .run = run };
-	bool done;
+	bool done, moved;
 	int ret;
 
 	wqb_hist_reset(&wqb_lat);
@@ -992,7 +1004,16 @@ static int wqb_cell(const struct wqb_mech *m, enum wqb_origin o,
 		return 0;
 	}
 
-	done = wqb_items(&c, load == WQB_HOG ? wqb_load_iters : wqb_iters);
+	/*
+	 * The CPUs a cell aims at stay online while its items run: an item
+	 * queued to an offline CPU's pool would wait for that CPU to come
+	 * back (a hotplug waits for one cell at most instead).
+	 */
+	cpus_read_lock();
+	moved = wqb_cpus_moved();
+	done = moved ? !kthread_should_stop() :
+		wqb_items(&c, load == WQB_HOG ? wqb_load_iters : wqb_iters);
+	cpus_read_unlock();
 
 	hrtimer_cancel(&wqb_soft);
 	hrtimer_cancel(&wqb_hard);
@@ -1001,6 +1022,12 @@ static int wqb_cell(const struct wqb_mech *m, enum wqb_origin o,
 	wqb_hog_stop();
 	if (!done)
 		return -EINTR;
+	if (moved) {
+		pr_info("skip mech=%s origin=%s place=%s reason=a CPU went offline during the run\n",
+			m->name, wqb_origin_name[o], wqb_place_str(m, p));
+		wqb_nr_skipped++;
+		return 0;
+	}
 	wqb_print_cell(&c);
 	return 0;
 }
@@ -1096,6 +1123,16 @@ static int wqb_delayed(void)
 		d->tmax = 0;
 		wqb_hist_reset(&d->late);
 	}
+	/* As for a cell: cpu stays online while the items are queued to it. */
+	cpus_read_lock();
+	wqb_target = wqb_cpu;
+	if (wqb_cpus_moved()) {
+		cpus_read_unlock();
+		destroy_workqueue(wqb_dl_wq);
+		pr_info("skip delayed reason=a CPU went offline during the run\n");
+		wqb_nr_skipped++;
+		return 0;
+	}
 	for (d = wqb_dl; d < wqb_dl + ARRAY_SIZE(wqb_dl); d++)
 		wqb_dl_queue(d);
 
@@ -1105,6 +1142,7 @@ static int wqb_delayed(void)
 	WRITE_ONCE(wqb_dl_stop, true);
 	for (d = wqb_dl; d < wqb_dl + ARRAY_SIZE(wqb_dl); d++)
 		disable_delayed_work_sync(&d->dwork);
+	cpus_read_unlock();
 	destroy_workqueue(wqb_dl_wq);
 	if (kthread_should_stop())
 		return -EINTR;

@@ -120,7 +120,7 @@ static int wqd_param_set(const char *val, const struct kernel_param *kp)
 	bool on = false;
 
 	if (kp->arg == &enable ? kstrtobool(val, &on) :
-	    kstrtouint(val, 0, &v) || v < min || v > max) {
+	    kstrtouint(val, 10, &v) || v < min || v > max) {
 		if (kp->arg == &enable)
 			pr_err("%s: invalid value, expected a bool (Y/N, 1/0)\n", kp->name);
 		else

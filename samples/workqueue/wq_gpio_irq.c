@@ -225,6 +225,8 @@ static struct platform_driver wqg_driver = {
 		.name = KBUILD_MODNAME,
 		.of_match_table = wqg_of_match,
 		.dev_groups = wqg_groups,
+		/* Even with async_probe: init needs to know it bound. */
+		.probe_type = PROBE_FORCE_SYNCHRONOUS,
 	},
 };
 
@@ -261,9 +263,16 @@ static int __init wqg_add_button(void)
 	ret = pdev ? device_set_driver_override(&pdev->dev, KBUILD_MODNAME) : -ENOMEM;
 	if (!ret)
 		ret = platform_device_add(pdev);
-	if (!ret && !device_is_bound(&pdev->dev)) {
-		platform_device_del(pdev);
-		ret = -ENODEV;
+	if (!ret) {
+		bool bound;
+
+		device_lock(&pdev->dev);
+		bound = device_is_bound(&pdev->dev);
+		device_unlock(&pdev->dev);
+		if (!bound) {
+			platform_device_del(pdev);
+			ret = -ENODEV;
+		}
 	}
 	if (ret) {
 		platform_device_put(pdev);

@@ -96,7 +96,7 @@ static int period_ms_set(const char *val, const struct kernel_param *kp)
 	unsigned int v;
 	int ret = 0;
 
-	if (kstrtouint(val, 0, &v) || v < 10 || v > 10000) {
+	if (kstrtouint(val, 10, &v) || v < 10 || v > 10000) {
 		pr_err("period_ms: invalid value, valid range is 10-10000\n");
 		return -EINVAL;
 	}

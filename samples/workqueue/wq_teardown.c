@@ -14,12 +14,12 @@
  *	kfree(st);
  *
  * cancel_delayed_work() would not wait for a running periodic instance,
- * which then re-arms itself.  wrong_teardown=1 cancels the report before
- * stopping the timer that queues it: the next tick queues it again and
- * kfree() frees an armed timer.  It is refused unless
- * CONFIG_DEBUG_OBJECTS_FREE and CONFIG_DEBUG_OBJECTS_TIMERS are set, which
- * report "ODEBUG: free active ... timer_list" and stop the timer instead
- * of letting it call freed memory.
+ * which then re-arms itself.  wrong_teardown=1 first cancels the report
+ * before stopping the timer that queues it, and shows the next tick
+ * queueing it again: a kfree() then would free an armed timer (reported
+ * as "ODEBUG: free active ... timer_list" with CONFIG_DEBUG_OBJECTS_TIMERS
+ * and _FREE, a use-after-free without them).  The sample never does that
+ * free: it then stops everything in the right order.
  *
  * Expected output (numbers vary; the periodic lines come after 1 and 2 s):
  *
@@ -32,7 +32,6 @@
 
 #include <linux/completion.h>
 #include <linux/jiffies.h>
-#include <linux/kstrtox.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -86,29 +85,8 @@ static void wqt_tick_fn(struct timer_list *t)
 		mod_timer(&st->tick, jiffies + msecs_to_jiffies(TICK_MS));
 }
 
-static int wrong_teardown_set(const char *val, const struct kernel_param *kp)
-{
-	bool on;
-
-	if (kstrtobool(val, &on)) {
-		pr_err("wrong_teardown: invalid value, expected a bool (Y/N, 1/0)\n");
-		return -EINVAL;
-	}
-	if (on && !(IS_ENABLED(CONFIG_DEBUG_OBJECTS_FREE) &&
-		    IS_ENABLED(CONFIG_DEBUG_OBJECTS_TIMERS))) {
-		pr_err("wrong_teardown: refused, it frees an armed timer: only CONFIG_DEBUG_OBJECTS_FREE with CONFIG_DEBUG_OBJECTS_TIMERS catches that\n");
-		return -EINVAL;
-	}
-	wrong_teardown = on;
-	return 0;
-}
-
-static const struct kernel_param_ops wrong_teardown_ops = {
-	.set = wrong_teardown_set,
-	.get = param_get_bool,
-};
-module_param_cb(wrong_teardown, &wrong_teardown_ops, &wrong_teardown, 0444);
-MODULE_PARM_DESC(wrong_teardown, "Tear down the WRONG way on rmmod, needs CONFIG_DEBUG_OBJECTS_FREE and _TIMERS (bool, default N)");
+module_param(wrong_teardown, bool, 0444);
+MODULE_PARM_DESC(wrong_teardown, "On rmmod, first show the WRONG order, then stop in the right one (bool, default N)");
 
 static int __init wqt_init(void)
 {
@@ -121,7 +99,7 @@ static int __init wqt_init(void)
 	INIT_DELAYED_WORK(&st->periodic, wqt_periodic_fn);
 	init_completion(&st->requeued);
 	if (wrong_teardown)
-		pr_warn("wrong_teardown=Y: rmmod will free an armed timer\n");
+		pr_warn("wrong_teardown=Y: rmmod will cancel the report before stopping its timer\n");
 
 	pr_info("tick every %d ms, one report per %d ms, periodic work every %d ms\n",
 		TICK_MS, REPORT_MS, PERIOD_MS);
@@ -139,28 +117,23 @@ static void wqt_teardown_wrong(struct wqt *st)
 	WRITE_ONCE(st->cancelled, true);
 	pr_warn("wrong teardown: report work cancelled, timer still running\n");
 	/* The race is lost at the next tick, which queues the report again. */
-	wait_for_completion_timeout(&st->requeued, 10 * HZ);
-	WRITE_ONCE(st->ticking, false);
-	timer_delete_sync(&st->tick);		/* too late */
-	disable_delayed_work_sync(&st->periodic);
-	pr_warn("wrong teardown: freeing the state\n");
+	if (wait_for_completion_timeout(&st->requeued, 10 * HZ))
+		pr_warn("wrong teardown: kfree() now would free an armed timer; stopping in the right order instead\n");
 }
 
 static void __exit wqt_exit(void)
 {
 	struct wqt *st = wqt;
 
-	if (wrong_teardown) {
+	if (wrong_teardown)
 		wqt_teardown_wrong(st);
-	} else {
-		/* 1. The producer, for good: a shut down timer stays off. */
-		timer_shutdown_sync(&st->tick);
-		/* 2. Cancel, wait for a running instance, refuse re-queueing. */
-		disable_delayed_work_sync(&st->report);
-		disable_delayed_work_sync(&st->periodic);
-		pr_info("stopped after %u ticks, %u reports, %u periodic runs\n",
-			st->ticks, st->reports, st->runs);
-	}
+	/* 1. The producer, for good: a shut down timer stays off. */
+	timer_shutdown_sync(&st->tick);
+	/* 2. Cancel, wait for a running instance, refuse re-queueing. */
+	disable_delayed_work_sync(&st->report);
+	disable_delayed_work_sync(&st->periodic);
+	pr_info("stopped after %u ticks, %u reports, %u periodic runs\n",
+		st->ticks, st->reports, st->runs);
 	kfree(st);
 }
 
