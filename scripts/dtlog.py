@@ -29,6 +29,9 @@ def findings(path):
 
 
 def main(argv):
+    if argv[:1] in (['-h'], ['--help']):
+        print(__doc__.strip())
+        return 0
     if len(argv) != 6:
         print(__doc__.strip().split('\n')[0], file=sys.stderr)
         return 2

@@ -10,14 +10,69 @@ WQS_PLACEHOLDER_EMAIL="set-your-address@placeholder.invalid"
 wqs_is_placeholder() { [[ $1 == *placeholder.invalid* ]]; }
 
 WQS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WQS_CACHE=${WQS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wq-samples}
-WQS_BASE_PKG=${WQS_BASE_PKG:-linux-source-7.3}
-WQS_JOBS=${WQS_JOBS:-$(nproc)}
-
 
 # Progress and errors: one prefix, to stderr, so stdout stays parseable.
 say() { printf '[%s] %s\n' "${WQS_ME:-wq}" "$*" >&2; }
 die() { printf '[%s] error: %s\n' "${WQS_ME:-wq}" "$*" >&2; exit 1; }
+
+# ---- Arguments and settings: checked before any work ---------------------
+#
+# wqs_need OPTION "$@" (the option's own "$@" at that point): the option
+# has a value, and it is not empty; otherwise the usage and an error that
+# names the option.
+wqs_need() {
+	[ $# -ge 2 ] && [ -n "$2" ] && return 0
+	! declare -F usage >/dev/null || usage >&2
+	printf '[%s] error: %s needs a value\n' "${WQS_ME:-wq}" "$1" >&2
+	exit 2
+}
+# wqs_path PATH: PATH made absolute from the directory the script was
+# started in (scripts change to the checkout before they use paths).
+wqs_path() { realpath -m -- "$1"; }
+# wqs_int NAME VALUE MIN MAX: VALUE is a decimal number in MIN..MAX.
+wqs_int() {
+	[[ $2 =~ ^(0|[1-9][0-9]{0,8})$ ]] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
+		die "$1 '$2': give a number from $3 to $4 (nothing was done)"
+}
+# wqs_fresh_dir WHAT DIR MARKER: DIR may be written (and what it holds
+# replaced) only if it does not exist, is empty, or holds MARKER (a file
+# this project left there), and is not inside the checkout.
+wqs_fresh_dir() {
+	case $2/ in
+	"$WQS_TOP"/*) die "$1 $2 is inside this checkout ($WQS_TOP): give a directory outside it (nothing was done)" ;;
+	esac
+	[ ! -e "$2" ] && return 0
+	[ -d "$2" ] || die "$1 $2 exists and is not a directory (nothing was done)"
+	[ -e "$2/$3" ] || [ -z "$(ls -A "$2" 2>/dev/null)" ] ||
+		die "$1 $2 exists, is not empty and was not made by these scripts: give a new or empty directory (nothing was done)"
+}
+
+# wqs_base_tree DIR: DIR is a mainline checkout to use as the base.
+wqs_base_tree() {
+	git -C "$1" rev-parse --git-dir >/dev/null 2>&1 ||
+		die "--tree $1 is not a git checkout; give the top of a mainline clone (nothing was done)"
+	[ -f "$1/Makefile" ] && [ -d "$1/samples/workqueue" ] ||
+		die "--tree $1 does not look like a 7.x kernel tree (no samples/workqueue; nothing was done)"
+}
+
+# The settings a user may give in the environment: a bad one is an error
+# before anything is done, never a silent default.
+[ -z "${WQS_CACHE+set}" ] || [ -n "$WQS_CACHE" ] || die "WQS_CACHE is set but empty: unset it or give a directory"
+WQS_CACHE=$(wqs_path "${WQS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wq-samples}")
+WQS_BASE_PKG=${WQS_BASE_PKG:-linux-source-7.3}
+[[ $WQS_BASE_PKG =~ ^linux-source-[0-9][0-9.]*$ ]] ||
+	die "WQS_BASE_PKG '$WQS_BASE_PKG': give a Debian package named linux-source-VERSION"
+WQS_JOBS=${WQS_JOBS:-$(nproc)}
+wqs_int WQS_JOBS "$WQS_JOBS" 1 256
+[ -z "${WQS_QEMU_SLOTS:-}" ] || wqs_int WQS_QEMU_SLOTS "$WQS_QEMU_SLOTS" 1 8
+[ -z "${WQS_KUNIT_MIN:-}" ] || wqs_int WQS_KUNIT_MIN "$WQS_KUNIT_MIN" 1 100000
+case ${WQS_RERUN:-0} in 0|1) ;; *) die "WQS_RERUN '$WQS_RERUN': give 1 (run every check again) or 0" ;; esac
+for _v in WQS_TREE WQS_TREE_BASE; do
+	[ -z "${!_v+set}" ] || [ -n "${!_v}" ] || die "$_v is set but empty: unset it or give a directory"
+done
+unset _v
+[ -z "${WQS_TREE:-}" ] || WQS_TREE=$(wqs_path "$WQS_TREE")
+[ -z "${WQS_TREE_BASE:-}" ] || WQS_TREE_BASE=$(wqs_path "$WQS_TREE_BASE")
 
 # console_text LOG: a guest's console log as lines of text: no carriage
 # returns, and no line that printk cut short when another CPU took the
@@ -43,7 +98,8 @@ wqs_lock() {
 	local lock=${WQS_LOCK:-$WQS_CACHE/build.lock}
 	[ "$lock" != none ] || return 0
 	mkdir -p "$(dirname "$lock")"
-	exec 9>"$lock"
+	# (>>: opening the lock never empties a file WQS_LOCK points at)
+	exec 9>>"$lock"
 	if ! flock -n 9; then
 		say "another kernel build is running; waiting for it"
 		flock 9

@@ -26,6 +26,9 @@ def squash(text):
 
 
 def main(argv):
+    if argv[:1] in (['-h'], ['--help']):
+        print(__doc__.strip())
+        return 0
     if len(argv) != 4:
         print(__doc__.strip().split('\n')[0], file=sys.stderr)
         return 2
