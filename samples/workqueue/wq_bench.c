@@ -70,7 +70,8 @@
  *	cd /sys/devices/system/clocksource/clocksource0
  *	echo "wq_bench: userenv clocksource=$(cat current_clocksource)" >/dev/kmsg
  * A single-CPU machine needs other_cpu=<cpu>.  A CPU hotplug waits for
- * the cell running; a cell whose CPU went offline is skipped.
+ * the cell running, or for the whole delayed part; a cell whose CPU went
+ * offline is skipped.
  *
  * The kernel's own clock: every cell's queue is named wqbench_<seq>, so
  * the workqueue_queue_work -> workqueue_execute_start tracepoints give
@@ -1123,7 +1124,11 @@ static int wqb_delayed(void)
 		d->tmax = 0;
 		wqb_hist_reset(&d->late);
 	}
-	/* As for a cell: cpu stays online while the items are queued to it. */
+	/*
+	 * As for a cell: cpu stays online while the items are queued to it,
+	 * here for the whole delayed part (delayed_reps rounds of up to 504
+	 * jiffies each).
+	 */
 	cpus_read_lock();
 	wqb_target = wqb_cpu;
 	if (wqb_cpus_moved()) {
