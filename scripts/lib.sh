@@ -9,7 +9,8 @@ WQS_PLACEHOLDER_NAME="PLACEHOLDER Set-Your-Name"
 WQS_PLACEHOLDER_EMAIL="set-your-address@placeholder.invalid"
 wqs_is_placeholder() { [[ $1 == *placeholder.invalid* ]]; }
 
-WQS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# (-P: the same spelling as wqs_path's, also through a symlink)
+WQS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 
 # Progress and errors: one prefix, to stderr, so stdout stays parseable.
 say() { printf '[%s] %s\n' "${WQS_ME:-wq}" "$*" >&2; }
@@ -36,9 +37,11 @@ wqs_int() {
 }
 # wqs_fresh_dir WHAT DIR MARKER: DIR may be written (and what it holds
 # replaced) only if it does not exist, is empty, or holds MARKER (a file
-# this project left there), and is not inside the checkout.
+# this project left there), and is not inside the checkout.  Under the
+# cache, every directory is the scripts' own.
 wqs_fresh_dir() {
 	case $2/ in
+	"$WQS_CACHE"/*) return 0 ;;
 	"$WQS_TOP"/*) die "$1 $2 is inside this checkout ($WQS_TOP): give a directory outside it (nothing was done)" ;;
 	esac
 	[ ! -e "$2" ] && return 0
@@ -62,8 +65,12 @@ WQS_CACHE=$(wqs_path "${WQS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wq-samples}")
 WQS_BASE_PKG=${WQS_BASE_PKG:-linux-source-7.3}
 [[ $WQS_BASE_PKG =~ ^linux-source-[0-9][0-9.]*$ ]] ||
 	die "WQS_BASE_PKG '$WQS_BASE_PKG': give a Debian package named linux-source-VERSION"
-WQS_JOBS=${WQS_JOBS:-$(nproc)}
-wqs_int WQS_JOBS "$WQS_JOBS" 1 256
+if [ -n "${WQS_JOBS:-}" ]; then
+	wqs_int WQS_JOBS "$WQS_JOBS" 1 256
+else
+	WQS_JOBS=$(nproc)
+	[ "$WQS_JOBS" -le 256 ] || WQS_JOBS=256
+fi
 [ -z "${WQS_QEMU_SLOTS:-}" ] || wqs_int WQS_QEMU_SLOTS "$WQS_QEMU_SLOTS" 1 8
 [ -z "${WQS_KUNIT_MIN:-}" ] || wqs_int WQS_KUNIT_MIN "$WQS_KUNIT_MIN" 1 100000
 case ${WQS_RERUN:-0} in 0|1) ;; *) die "WQS_RERUN '$WQS_RERUN': give 1 (run every check again) or 0" ;; esac

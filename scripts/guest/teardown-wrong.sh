@@ -13,7 +13,7 @@ residue_before
 kmemleak_clear
 since_here
 dmesg -c >/dev/null
-if modprobe wq_teardown wrong_teardown=1; then
+if modprobe wq_teardown wrong_teardown=1 2>/tmp/modprobe.err; then
 	sleep 1
 	rmmod wq_teardown || check_fail "rmmod failed"
 	dmesg >/tmp/teardown.log
