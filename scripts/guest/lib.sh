@@ -10,8 +10,6 @@
 # read files with the shell's own "read", test /sys instead of grepping,
 # and wait by blocking on /dev/kmsg rather than polling dmesg.
 
-KVER=$(uname -r)
-MODDIR=/lib/modules/$KVER
 WQS_CUR=
 WQS_FAILED=0
 
@@ -278,7 +276,9 @@ judge() {
 	dmesg -c >/dev/null
 	if ! load_module "$1"; then
 		check_fail "loading $m failed: $(cat /tmp/modprobe.err)"
-	elif [ -n "${2:-}" ] && [ -s "$2" ]; then
+	elif [ -n "${2:-}" ] && [ ! -s "$2" ]; then
+		check_fail "no expected lines for $m ($2): its source has no \"Expected output\" block"
+	elif [ -n "${2:-}" ]; then
 		n=$(wc -l <"$2")
 		if wait_lines "$2" "${3:-180}" >/tmp/miss; then
 			log "$m: all $n expected lines, in order"

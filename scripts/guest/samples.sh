@@ -125,7 +125,7 @@ reliability() { # MODULE
 	kmemleak_clear
 	LOADS=0 UNLOADS=0
 	T0=$(uptime_s)
-	i=0 fails=0
+	i=0
 	while [ $i -lt "$CYCLES" ]; do
 		# 0 ms (pending), then moments spread over the first 1.2 s.
 		wait_ms=$(( (i * 7919) % 1200 ))
